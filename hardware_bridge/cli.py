@@ -1,0 +1,155 @@
+"""``hardware-bridge``: read, scan (and later serve) the hardware, real or simulated."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from hardware_bridge import __version__
+from hardware_bridge.bus import DEFAULT_BUS, open_bus
+from hardware_bridge.errors import BridgeError
+from hardware_bridge.readings import Snapshot
+from hardware_bridge.runtime import open_hardware
+from hardware_bridge.scan import scan
+
+DATA_DIR_ENV = "HARDWARE_BRIDGE_DATA_DIR"
+
+
+def default_data_dir() -> Path:
+    """Where the daemon keeps its state: /var/lib when root (systemd), else the user's state dir."""
+    if env := os.environ.get(DATA_DIR_ENV):
+        return Path(env)
+    if os.geteuid() == 0:
+        return Path("/var/lib/hardware-bridge")
+    state_home = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state_home) / "hardware-bridge"
+
+
+def _add_simulate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--simulate",
+        nargs="?",
+        const="default",
+        metavar="SCENARIO",
+        help="use emulated chips driven by the simulation (a scenario name or TOML file)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hardware-bridge", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    read = commands.add_parser("read", help="print one snapshot of every reading")
+    _add_simulate(read)
+    read.add_argument("--json", action="store_true", help="machine-readable output")
+    read.add_argument("--config", type=Path, help="bridge config file (TOML, [hardware] table)")
+    read.add_argument("--data-dir", type=Path, help="where the daemon keeps its energy counters")
+
+    probe = commands.add_parser("scan", help="probe the I2C bus and name the chips found")
+    _add_simulate(probe)
+    probe.add_argument("--bus", type=int, default=DEFAULT_BUS, help="I2C bus number (default 1)")
+    probe.add_argument("--json", action="store_true", help="machine-readable output")
+    return parser
+
+
+def _format_snapshot(snapshot: Snapshot) -> str:
+    lines = [
+        f"time        {snapshot.time.isoformat()}{'  (simulated)' if snapshot.simulated else ''}"
+    ]
+    if (s := snapshot.solar) is not None:
+        lines.append(
+            f"solar       {s.voltage:6.2f} V  {s.current:7.3f} A  {s.power:7.2f} W  [{s.chip}]"
+        )
+    if (b := snapshot.battery) is not None:
+        soc = f"{b.soc:5.1f} % ({b.soc_source})" if b.soc is not None else "SoC unknown"
+        current = (
+            f"{b.current:7.3f} A  {b.power:7.2f} W"
+            if b.current is not None and b.power is not None
+            else ""
+        )
+        lines.append(f"battery     {b.voltage:6.2f} V  {current}  {soc}  [{b.chip}]")
+    if (w := snapshot.witty_pi) is not None:
+        lines.append(
+            f"witty pi    {w.model or 'unknown model'} rev {w.firmware_revision}: "
+            f"in {w.input_voltage:.2f} V, out {w.output_voltage:.2f} V {w.output_current:.2f} A, "
+            f"{w.temperature if w.temperature is not None else '?'} °C, source {w.power_source}"
+        )
+        lines.append(
+            f"            low-voltage cut {w.low_voltage_threshold or 'off'}, "
+            f"recovery {w.recovery_voltage or 'off'}, last reason {w.action_reason_name or '-'}"
+        )
+        lines.append(
+            f"            RTC {w.rtc_time.isoformat() if w.rtc_time else '?'}, next startup "
+            f"{w.next_startup.isoformat() if w.next_startup else '-'}, next shutdown "
+            f"{w.next_shutdown.isoformat() if w.next_shutdown else '-'}"
+        )
+    energy = ", ".join(f"{name} {wh:.3f} Wh" for name, wh in snapshot.energy.items())
+    lines.append(f"energy      {energy}")
+    lines.extend(f"error       {role}: {message}" for role, message in snapshot.errors.items())
+    return "\n".join(lines)
+
+
+def _read(args: argparse.Namespace) -> int:
+    data_dir = args.data_dir or (None if args.simulate else default_data_dir())
+    with open_hardware(
+        config_file=args.config, simulate=args.simulate, data_dir=data_dir, read_only=True
+    ) as hardware:
+        snapshot = hardware.sample(force=True)
+    if args.json:
+        print(json.dumps(snapshot.as_dict(), indent=2))
+    else:
+        print(_format_snapshot(snapshot))
+    return (
+        1
+        if snapshot.errors and not any((snapshot.battery, snapshot.solar, snapshot.witty_pi))
+        else 0
+    )
+
+
+def _scan(args: argparse.Namespace) -> int:
+    if args.simulate:
+        with open_hardware(config_file=None, simulate=args.simulate, data_dir=None) as hardware:
+            found = scan(hardware.bus)
+    else:
+        try:
+            bus = open_bus(args.bus)
+        except OSError as err:
+            print(
+                f"hardware-bridge: cannot open /dev/i2c-{args.bus}: {err.strerror or err} "
+                "(enable I2C with dtparam=i2c_arm=on, or use --simulate)",
+                file=sys.stderr,
+            )
+            return 2
+        try:
+            found = scan(bus)
+        finally:
+            bus.close()
+    if args.json:
+        print(
+            json.dumps([{"address": f.address, "chip": f.chip, "detail": f.detail} for f in found])
+        )
+    else:
+        print("\n".join(f.describe() for f in found) if found else "no device answered")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        if args.command == "read":
+            return _read(args)
+        return _scan(args)
+    except BridgeError as err:
+        print(f"hardware-bridge: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,232 @@
+"""The hardware as one object: drivers built from the config, sampled on their own intervals.
+
+This is the bridge's library entry point. It reads each chip when its poll interval is due (the
+Witty Pi slowly: its EEPROM wears with every changed measurement), feeds power accounting,
+persists the energy counters after every sample, and turns chip failures into reported faults
+instead of exceptions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from hardware_bridge.bus import I2CBus
+from hardware_bridge.config import HardwareConfig, MonitorConfig
+from hardware_bridge.drivers.ina2xx import Ina2xx
+from hardware_bridge.drivers.ina219 import Ina219
+from hardware_bridge.drivers.ina226 import Ina226
+from hardware_bridge.drivers.max17048 import Max17048
+from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
+from hardware_bridge.drivers.witty_pi import WittyPi4, WittyPiIdentity
+from hardware_bridge.errors import BridgeError, ConfigError
+from hardware_bridge.faults import FaultTracker
+from hardware_bridge.power.accounting import PowerAccounting
+from hardware_bridge.power.store import JsonStore
+from hardware_bridge.readings import BatteryReading, Snapshot, SolarReading, WittyPiReading
+
+_LOGGER = logging.getLogger(__name__)
+
+STATE_FILE = "power.json"
+Clock = Callable[[], datetime]
+T = TypeVar("T")
+
+
+def rtc_zone(name: str) -> tzinfo:
+    """The zone the Witty Pi's RTC keeps: "local" is this machine's, like UUGear's daemon."""
+    if name == "local":
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None  # astimezone() always attaches one
+        return local
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as err:
+        raise ConfigError(f"hardware.witty_pi.rtc_timezone: unknown time zone {name!r}") from err
+
+
+def current_monitor(bus: I2CBus, config: MonitorConfig, retry: RetryPolicy) -> Ina2xx:
+    """The INA219 or INA226 driver a monitor table names."""
+    driver = Ina219 if config.chip == "ina219" else Ina226
+    return driver(bus, config.address, config.shunt_ohms, config.max_current, retry=retry)
+
+
+@dataclass
+class _Schedule:
+    """When a chip is next due."""
+
+    interval: float
+    next_due: float = float("-inf")
+
+    def due(self, now: float, force: bool) -> bool:
+        if not force and now < self.next_due:
+            return False
+        self.next_due = now + self.interval
+        return True
+
+
+class Hardware:
+    """Battery, solar panel and Witty Pi behind one ``sample()``."""
+
+    def __init__(
+        self,
+        config: HardwareConfig,
+        bus: I2CBus,
+        *,
+        clock: Clock,
+        data_dir: Path | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        simulated: bool = False,
+        read_only: bool = False,
+        before_sample: Callable[[], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.bus = bus
+        self.clock = clock
+        self.simulated = simulated
+        # The simulation catches up with its clock here, so the chips answer for "now".
+        self._before_sample = before_sample
+        self.faults = FaultTracker(_LOGGER)
+        store = JsonStore(data_dir / STATE_FILE) if data_dir is not None else None
+        self.accounting = PowerAccounting(config.battery.pack, store, read_only=read_only)
+
+        self._solar = current_monitor(bus, config.solar, retry) if config.solar else None
+        monitor = config.battery.monitor
+        self._battery_ina: Ina2xx | None = None
+        self._gauge: Max17048 | None = None
+        if monitor is not None and monitor.chip == "max17048":
+            self._gauge = Max17048(bus, monitor.address, retry=retry)
+        elif monitor is not None:
+            self._battery_ina = current_monitor(bus, monitor, retry)
+        witty = config.witty_pi
+        self._witty = (
+            WittyPi4(bus, witty.address, rtc_timezone=rtc_zone(witty.rtc_timezone), retry=retry)
+            if witty
+            else None
+        )
+        self._witty_identity: WittyPiIdentity | None = None
+
+        self._schedules = {
+            role: _Schedule(m.poll_interval) for role, m in config.monitors().items()
+        }
+        if witty:
+            self._schedules["witty_pi"] = _Schedule(witty.poll_interval)
+        self.solar: SolarReading | None = None
+        self.battery: BatteryReading | None = None
+        self.witty_pi: WittyPiReading | None = None
+
+    def sample(self, *, force: bool = False) -> Snapshot:
+        """Read what is due (everything with ``force``) and return the whole picture."""
+        if self._before_sample is not None:
+            self._before_sample()
+        now = self.clock()
+        ts = now.timestamp()
+        due = {role: s.due(ts, force) for role, s in self._schedules.items()}
+        if due.get("solar"):
+            self.solar = self._attempt("solar", self._read_solar)
+        if due.get("battery"):
+            self.battery = self._attempt("battery", lambda: self._read_battery(ts))
+        if due.get("solar") or due.get("battery"):
+            self.accounting.account(
+                ts,
+                solar_w=self.solar.power if self.solar else None,
+                battery_w=self.battery.power if self.battery else None,
+                solar_expected=self._solar is not None,
+            )
+        if due.get("witty_pi"):
+            self.witty_pi = self._attempt("witty_pi", lambda: self._read_witty_pi(now))
+        return Snapshot(
+            time=now,
+            battery=self.battery,
+            solar=self.solar,
+            witty_pi=self.witty_pi,
+            energy=self.accounting.counters.snapshot(),
+            errors=self.faults.active,
+            simulated=self.simulated,
+        )
+
+    def _attempt(self, role: str, read: Callable[[], T]) -> T | None:
+        try:
+            reading = read()
+        except BridgeError as err:
+            self.faults.failed(role, err)
+            return None
+        self.faults.recovered(role)
+        return reading
+
+    def _read_solar(self) -> SolarReading:
+        assert self._solar is not None
+        s = self._solar.read()
+        return SolarReading(s.bus_voltage, s.current, s.power, s.overflow, self._solar.name)
+
+    def _read_battery(self, ts: float) -> BatteryReading:
+        config = self.config.battery
+        if self._gauge is not None:
+            g = self._gauge.read()
+            # CRATE is %/h of capacity: the gauge's own estimate of the current.
+            current = g.charge_rate / 100.0 * config.capacity_ah
+            state = self.accounting.gauge_soc(g.soc)
+            voltage, overflow, chip = g.cell_voltage, False, self._gauge.name
+        elif self._battery_ina is not None:
+            s = self._battery_ina.read()
+            state = self.accounting.battery_soc(ts, s.bus_voltage, s.current)
+            voltage, current, overflow = s.bus_voltage, s.current, s.overflow
+            chip = self._battery_ina.name
+        else:
+            raise ConfigError("hardware.battery.monitor: no battery monitor configured")
+        return BatteryReading(
+            voltage=voltage,
+            current=current,
+            power=voltage * current,
+            soc=state.soc,
+            soc_source=state.source,
+            chemistry=config.chemistry,
+            capacity_ah=config.capacity_ah,
+            overflow=overflow,
+            chip=chip,
+        )
+
+    def _read_witty_pi(self, now: datetime) -> WittyPiReading:
+        witty = self._witty
+        assert witty is not None
+        if self._witty_identity is None:
+            self._witty_identity = witty.identify()
+            if not self._witty_identity.known:
+                _LOGGER.warning(
+                    "%s reports unknown firmware id 0x%02x: reading it as a Witty Pi 4",
+                    witty.name,
+                    self._witty_identity.firmware_id,
+                )
+        identity = self._witty_identity
+        power = witty.read_power()
+        status = witty.read_status()
+        return WittyPiReading(
+            model=identity.model,
+            firmware_id=identity.firmware_id,
+            firmware_revision=identity.revision,
+            input_voltage=power.input_voltage,
+            output_voltage=power.output_voltage,
+            output_current=power.output_current,
+            output_power=power.output_voltage * power.output_current,
+            power_mode=power.power_mode,
+            power_source=power.power_source,
+            temperature=witty.read_temperature(),
+            low_voltage_threshold=witty.get_low_voltage_threshold(),
+            recovery_voltage=witty.get_recovery_voltage(),
+            action_reason=status.action_reason,
+            action_reason_name=status.action_reason_name,
+            low_voltage_shutdown=status.low_voltage_shutdown,
+            rtc_time=witty.read_rtc(),
+            next_startup=witty.next_startup(),
+            next_shutdown=witty.next_shutdown(),
+            read_at=now,
+        )
+
+    def close(self) -> None:
+        """Persist the counters and release the bus."""
+        self.accounting.persist()
+        self.bus.close()

@@ -1,0 +1,1 @@
+"""Power accounting: state of charge and energy counters that never go backwards."""

@@ -1,0 +1,86 @@
+"""What the bridge knows at one moment: typed readings, and their JSON form."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SolarReading:
+    """The panel, through its current monitor."""
+
+    voltage: float
+    current: float
+    power: float
+    overflow: bool
+    chip: str
+
+
+@dataclass(frozen=True)
+class BatteryReading:
+    """The battery: measured by a current monitor or a fuel gauge, SoC from power accounting."""
+
+    voltage: float
+    current: float | None
+    power: float | None
+    soc: float | None
+    soc_source: str | None
+    chemistry: str
+    capacity_ah: float
+    overflow: bool
+    chip: str
+
+
+@dataclass(frozen=True)
+class WittyPiReading:
+    """The Witty Pi 4: its measurements, settings, RTC and schedule."""
+
+    model: str | None
+    firmware_id: int
+    firmware_revision: int
+    input_voltage: float
+    output_voltage: float
+    output_current: float
+    output_power: float
+    power_mode: int
+    power_source: str
+    temperature: float | None
+    low_voltage_threshold: float | None
+    recovery_voltage: float | None
+    action_reason: int
+    action_reason_name: str | None
+    low_voltage_shutdown: bool
+    rtc_time: datetime | None
+    next_startup: datetime | None
+    next_shutdown: datetime | None
+    read_at: datetime
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Every reading at one moment, the energy totals (Wh) and the faults in force."""
+
+    time: datetime
+    battery: BatteryReading | None
+    solar: SolarReading | None
+    witty_pi: WittyPiReading | None
+    energy: dict[str, float]
+    errors: dict[str, str] = field(default_factory=dict)
+    simulated: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: datetimes as ISO 8601 strings."""
+        return _jsonable(dataclasses.asdict(self))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(item) for item in value]
+    return value

@@ -1,0 +1,58 @@
+"""Open the hardware, real or simulated, the way every command needs it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from hardware_bridge.bus import open_bus
+from hardware_bridge.config import load_hardware_config
+from hardware_bridge.errors import BridgeError
+from hardware_bridge.hardware import Hardware
+
+
+@contextmanager
+def open_hardware(
+    *,
+    config_file: Path | None,
+    simulate: str | None,
+    data_dir: Path | None,
+    read_only: bool = False,
+) -> Iterator[Hardware]:
+    """A ready ``Hardware``; with ``simulate``, on the scenario's emulated chips and clock."""
+    if simulate is not None:
+        # Imported here: the simulation pulls pvlib, numpy and pandas, which a Pi never needs.
+        from hardware_bridge.sim.clock import ScaledClock  # noqa: PLC0415
+        from hardware_bridge.sim.scenario import load_scenario  # noqa: PLC0415
+        from hardware_bridge.sim.world import Simulation  # noqa: PLC0415
+
+        scenario = load_scenario(simulate)
+        clock = ScaledClock(scenario.clock.start, scenario.clock.speed)
+        simulation = Simulation(scenario, clock)
+        hardware = Hardware(
+            scenario.hardware,
+            simulation.bus,
+            clock=clock.now,
+            data_dir=data_dir,
+            simulated=True,
+            read_only=read_only,
+            before_sample=simulation.advance,
+        )
+    else:
+        config = load_hardware_config(config_file)
+        try:
+            bus = open_bus(config.bus)
+        except OSError as err:
+            raise BridgeError(
+                f"cannot open /dev/i2c-{config.bus}: {err.strerror or err} "
+                "(enable I2C with dtparam=i2c_arm=on, or use --simulate)"
+            ) from err
+        hardware = Hardware(
+            config, bus, clock=lambda: datetime.now(UTC), data_dir=data_dir, read_only=read_only
+        )
+    try:
+        yield hardware
+    finally:
+        hardware.close()
