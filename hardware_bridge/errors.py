@@ -28,3 +28,7 @@ class WriteVerifyError(ReadingError):
 
 class ConfigError(BridgeError):
     """A configuration or scenario file is invalid; the message says where and why."""
+
+
+class InvalidSettingError(BridgeError, ValueError):
+    """A requested setting is out of range or impossible; nothing was written."""

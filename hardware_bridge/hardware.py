@@ -204,6 +204,7 @@ class Hardware:
         identity = self._witty_identity
         power = witty.read_power()
         status = witty.read_status()
+        rtc_time = witty.read_rtc()
         return WittyPiReading(
             model=identity.model,
             firmware_id=identity.firmware_id,
@@ -220,9 +221,9 @@ class Hardware:
             action_reason=status.action_reason,
             action_reason_name=status.action_reason_name,
             low_voltage_shutdown=status.low_voltage_shutdown,
-            rtc_time=witty.read_rtc(),
-            next_startup=witty.next_startup(),
-            next_shutdown=witty.next_shutdown(),
+            rtc_time=rtc_time,
+            next_startup=witty.next_startup(rtc_time),
+            next_shutdown=witty.next_shutdown(rtc_time),
             read_at=now,
         )
 

@@ -73,7 +73,8 @@ class Snapshot:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes as ISO 8601 strings."""
-        return _jsonable(dataclasses.asdict(self))
+        document: dict[str, Any] = _jsonable(dataclasses.asdict(self))
+        return document
 
 
 def _jsonable(value: Any) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Sequence
 
 from hardware_bridge.emulated.chip import EmulatedChip
@@ -23,6 +23,8 @@ class EmulatedBus:
         self._faults: dict[int, list[int]] = {}
         self._lock = threading.Lock()
         self.transactions: Counter[int] = Counter()
+        # The latest bytes on the wire, (address, "write" | "read", bytes), for byte-exact tests.
+        self.wire: deque[tuple[int, str, bytes]] = deque(maxlen=4096)
         self.closed = False
         for chip in chips:
             self.attach(chip)
@@ -66,17 +68,23 @@ class EmulatedBus:
         chip = self._chip(address)
         with self._lock:
             chip.receive(bytes((register,)))
-            return chip.send(length)
+            data = chip.send(length)
+            self.wire.append((address, "write", bytes((register,))))
+            self.wire.append((address, "read", data))
+            return data
 
     def _write(self, address: int, payload: Sequence[int]) -> None:
         chip = self._chip(address)
         with self._lock:
+            self.wire.append((address, "write", bytes(payload)))
             chip.receive(bytes(payload))
 
     def read_byte(self, i2c_addr: int) -> int:
         chip = self._chip(i2c_addr)
         with self._lock:
-            return chip.send(1)[0]
+            data = chip.send(1)
+            self.wire.append((i2c_addr, "read", data))
+            return data[0]
 
     def write_byte(self, i2c_addr: int, value: int) -> None:
         self._write(i2c_addr, (value,))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from typing import ClassVar
 
 
 class EmulatedChip(ABC):
@@ -32,8 +33,8 @@ class WordRegisterChip(EmulatedChip):
     are writable and what a read computes.
     """
 
-    power_on_registers: Mapping[int, int] = {}
-    writable: frozenset[int] = frozenset()
+    power_on_registers: ClassVar[Mapping[int, int]] = {}
+    writable: ClassVar[frozenset[int]] = frozenset()
 
     def __init__(self, address: int) -> None:
         super().__init__(address)
@@ -55,9 +56,10 @@ class WordRegisterChip(EmulatedChip):
             self.write_register(self.pointer, (data[1] << 8) | data[2])
 
     def send(self, length: int) -> bytes:
-        if self.pointer not in self.registers:
-            raise OSError(121, "Remote I/O error")
-        value = self.read_register(self.pointer) & 0xFFFF
+        # A register the chip lacks: the address was ACKed, the data lines float high.
+        value = 0xFFFF
+        if self.pointer in self.registers:
+            value = self.read_register(self.pointer) & 0xFFFF
         word = bytes((value >> 8, value & 0xFF))
         # Reading past the two bytes of a register repeats them, as these chips do.
         return (word * ((length + 1) // 2))[:length]

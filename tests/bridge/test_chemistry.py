@@ -32,7 +32,7 @@ def test_pack_from_nominal_voltage_counts_cells():
     assert pack.soc_from_ocv(pack.ocv(50)) == pytest.approx(50)
 
 
-def test_bcI_table_for_a_12_volt_lead_acid_battery():
+def test_bci_table_for_a_12_volt_lead_acid_battery():
     pack = BatteryPack.from_nominal(LEAD_ACID, 12, 100)
     assert pack.ocv(100) == pytest.approx(12.65)
     assert pack.ocv(50) == pytest.approx(12.24)

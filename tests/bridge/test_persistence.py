@@ -27,7 +27,8 @@ WRITER = textwrap.dedent(
     from hardware_bridge.power.accounting import PowerAccounting
     from hardware_bridge.power.store import JsonStore
 
-    accounting = PowerAccounting(BatteryPack.from_nominal(LIFEPO4, 12.8, 20), JsonStore(Path(sys.argv[1])))
+    pack = BatteryPack.from_nominal(LIFEPO4, 12.8, 20)
+    accounting = PowerAccounting(pack, JsonStore(Path(sys.argv[1])))
     print(f"start {accounting.counters.totals['solar_harvested']}", flush=True)
     sample = 0
     while True:

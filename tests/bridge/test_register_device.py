@@ -1,6 +1,7 @@
 """Register access shared by every driver: byte order, retries with backoff, verified writes."""
 
 import errno
+from typing import ClassVar
 
 import pytest
 
@@ -16,7 +17,7 @@ from hardware_bridge.errors import ReadingError, WriteVerifyError
 
 
 class _Chip(WordRegisterChip):
-    power_on_registers = {0x00: 0x1234, 0x01: 0x8001, 0x05: 0x0000}
+    power_on_registers: ClassVar = {0x00: 0x1234, 0x01: 0x8001, 0x05: 0x0000}
     writable = frozenset({0x00, 0x05})
 
     def write_register(self, register, value):
@@ -26,7 +27,7 @@ class _Chip(WordRegisterChip):
 
 class _Device(RegisterDevice):
     chip = "TEST"
-    register_names = {0x00: "CONFIG", 0x05: "CALIBRATION"}
+    register_names: ClassVar = {0x00: "CONFIG", 0x05: "CALIBRATION"}
 
 
 @pytest.fixture
@@ -37,7 +38,9 @@ def sleeps():
 @pytest.fixture
 def device(sleeps):
     bus = EmulatedBus([_Chip(0x40)])
-    return _Device(bus, 0x40, retry=RetryPolicy(attempts=4, first_delay=0.01, factor=2, sleep=sleeps.append))
+    return _Device(
+        bus, 0x40, retry=RetryPolicy(attempts=4, first_delay=0.01, factor=2, sleep=sleeps.append)
+    )
 
 
 def test_words_arrive_high_byte_first():

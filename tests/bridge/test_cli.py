@@ -1,0 +1,75 @@
+"""The hardware-bridge command, run as a real process."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def run(*args: str, env=None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hardware_bridge", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def test_read_simulate_json_gives_every_reading():
+    result = run("read", "--simulate", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {"battery", "solar", "witty_pi", "energy", "errors"} <= document.keys()
+    assert document["simulated"] is True
+    assert document["errors"] == {}
+    assert document["witty_pi"]["model"] == "Witty Pi 4"
+    assert 12.0 < document["battery"]["voltage"] < 14.6
+    assert 0 <= document["battery"]["soc"] <= 100
+    assert document["solar"]["chip"] == "INA219@0x40"
+
+
+def test_read_simulate_for_people():
+    result = run("read", "--simulate", "li_ion_gauge")
+    assert result.returncode == 0, result.stderr
+    assert "MAX17048@0x36" in result.stdout
+    assert "Witty Pi 4 L3V7" in result.stdout
+
+
+def test_scan_simulate_names_the_chips():
+    result = run("scan", "--simulate", "--json")
+    assert result.returncode == 0, result.stderr
+    found = {entry["address"]: entry["chip"] for entry in json.loads(result.stdout)}
+    assert found == {0x08: "Witty Pi 4", 0x40: "INA219", 0x41: "INA226"}
+
+
+def test_scan_without_an_i2c_bus_says_how_to_enable_it():
+    result = run("scan", "--bus", "97")
+    assert result.returncode == 2
+    assert "cannot open /dev/i2c-97" in result.stderr
+    assert "dtparam=i2c_arm=on" in result.stderr
+
+
+def test_read_without_an_i2c_bus_is_a_clear_error(tmp_path):
+    config = tmp_path / "bridge.toml"
+    config.write_text("[hardware]\nbus = 97\n")
+    result = run("read", "--config", str(config), "--data-dir", str(tmp_path))
+    assert result.returncode == 2
+    assert result.stderr.startswith("hardware-bridge: cannot open /dev/i2c-97")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("read", "--simulate", "no_such_scenario"), "no_such_scenario"),
+        (("read", "--config", "/nonexistent/bridge.toml"), "/nonexistent/bridge.toml"),
+    ],
+)
+def test_bad_input_is_a_clear_error_without_traceback(args, message):
+    result = run(*args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
