@@ -75,7 +75,7 @@ class HardwareConfig:
         return {role: m for role, m in found.items() if m is not None}
 
 
-def _section(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
+def section(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any] | None:
     value = data.get(key)
     if value is None:
         return None
@@ -84,7 +84,7 @@ def _section(data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]
     return value
 
 
-def _number(data: Mapping[str, Any], key: str, where: str, default: float, low: float) -> float:
+def number(data: Mapping[str, Any], key: str, where: str, default: float, low: float) -> float:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{where}.{key}: expected a number, got {value!r}")
@@ -93,14 +93,14 @@ def _number(data: Mapping[str, Any], key: str, where: str, default: float, low: 
     return float(value)
 
 
-def _address(data: Mapping[str, Any], key: str, where: str, default: int | None) -> int:
+def i2c_address(data: Mapping[str, Any], key: str, where: str, default: int | None) -> int:
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 0x03 <= value <= 0x77:
         raise ConfigError(f"{where}.{key}: expected a 7-bit I2C address 0x03..0x77, got {value!r}")
     return value
 
 
-def _unknown_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+def unknown_keys(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
     extra = sorted(set(data) - allowed)
     if extra:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(extra)}")
@@ -110,57 +110,57 @@ def parse_monitor(
     data: Mapping[str, Any], where: str, allowed_chips: tuple[str, ...]
 ) -> MonitorConfig:
     """A monitor table: chip, address, shunt and range, poll interval."""
-    _unknown_keys(data, {"chip", "address", "shunt_ohms", "max_current", "poll_interval"}, where)
+    unknown_keys(data, {"chip", "address", "shunt_ohms", "max_current", "poll_interval"}, where)
     chip = data.get("chip")
     if chip not in allowed_chips:
         raise ConfigError(f"{where}.chip: expected one of {', '.join(allowed_chips)}, got {chip!r}")
     default_address = MAX17048_ADDRESS if chip == "max17048" else None
     return MonitorConfig(
         chip=cast(MonitorChip, chip),
-        address=_address(data, "address", where, default_address),
-        shunt_ohms=_number(data, "shunt_ohms", where, 0.1, 0.0),
-        max_current=_number(data, "max_current", where, 3.2, 0.0),
-        poll_interval=_number(data, "poll_interval", where, 2.0, 0.0),
+        address=i2c_address(data, "address", where, default_address),
+        shunt_ohms=number(data, "shunt_ohms", where, 0.1, 0.0),
+        max_current=number(data, "max_current", where, 3.2, 0.0),
+        poll_interval=number(data, "poll_interval", where, 2.0, 0.0),
     )
 
 
 def parse_hardware(data: Mapping[str, Any], where: str = "hardware") -> HardwareConfig:
     """Build a HardwareConfig from a parsed ``[hardware]`` table; ConfigError names the key."""
-    _unknown_keys(data, {"bus", "witty_pi", "solar", "battery"}, where)
+    unknown_keys(data, {"bus", "witty_pi", "solar", "battery"}, where)
     bus = data.get("bus", DEFAULT_BUS)
     if isinstance(bus, bool) or not isinstance(bus, int) or bus < 0:
         raise ConfigError(f"{where}.bus: expected a bus number, got {bus!r}")
 
-    witty = _section(data, "witty_pi", where)
+    witty = section(data, "witty_pi", where)
     witty_pi = None
     if witty is not None and witty.get("enabled", True):
         w = f"{where}.witty_pi"
-        _unknown_keys(witty, {"enabled", "address", "poll_interval", "rtc_timezone"}, w)
+        unknown_keys(witty, {"enabled", "address", "poll_interval", "rtc_timezone"}, w)
         tz = witty.get("rtc_timezone", "local")
         if not isinstance(tz, str):
             raise ConfigError(f"{w}.rtc_timezone: expected a zone name, got {tz!r}")
         witty_pi = WittyPiConfig(
-            address=_address(witty, "address", w, WITTY_PI_ADDRESS),
-            poll_interval=_number(witty, "poll_interval", w, 60.0, 0.0),
+            address=i2c_address(witty, "address", w, WITTY_PI_ADDRESS),
+            poll_interval=number(witty, "poll_interval", w, 60.0, 0.0),
             rtc_timezone=tz,
         )
 
-    solar_data = _section(data, "solar", where)
+    solar_data = section(data, "solar", where)
     solar = parse_monitor(solar_data, f"{where}.solar", CURRENT_MONITORS) if solar_data else None
 
-    battery_data = _section(data, "battery", where) or {}
+    battery_data = section(data, "battery", where) or {}
     b = f"{where}.battery"
-    _unknown_keys(battery_data, {"chemistry", "nominal_voltage", "capacity_ah", "monitor"}, b)
+    unknown_keys(battery_data, {"chemistry", "nominal_voltage", "capacity_ah", "monitor"}, b)
     chemistry = battery_data.get("chemistry", "lifepo4")
     if chemistry not in CHEMISTRIES:
         raise ConfigError(
             f"{b}.chemistry: expected one of {', '.join(CHEMISTRIES)}, got {chemistry!r}"
         )
-    monitor_data = _section(battery_data, "monitor", b)
+    monitor_data = section(battery_data, "monitor", b)
     battery = BatteryConfig(
         chemistry=chemistry,
-        nominal_voltage=_number(battery_data, "nominal_voltage", b, 12.8, 0.0),
-        capacity_ah=_number(battery_data, "capacity_ah", b, 20.0, 0.0),
+        nominal_voltage=number(battery_data, "nominal_voltage", b, 12.8, 0.0),
+        capacity_ah=number(battery_data, "capacity_ah", b, 20.0, 0.0),
         monitor=parse_monitor(monitor_data, f"{b}.monitor", BATTERY_MONITORS)
         if monitor_data
         else None,
@@ -170,7 +170,8 @@ def parse_hardware(data: Mapping[str, Any], where: str = "hardware") -> Hardware
 
 # The wiring the README documents: an INA219 on the panel, an INA226 on the battery, a Witty Pi 4.
 DEFAULT_HARDWARE_TABLE: Final[Mapping[str, Any]] = {
-    "solar": {"chip": "ina219", "address": 0x40, "shunt_ohms": 0.1, "max_current": 3.2},
+    # A 100 Wp panel gives up to 6 A: a 10 mOhm shunt in place of the breakout's 0.1 ohm.
+    "solar": {"chip": "ina219", "address": 0x40, "shunt_ohms": 0.01, "max_current": 8.0},
     "battery": {
         "chemistry": "lifepo4",
         "nominal_voltage": 12.8,

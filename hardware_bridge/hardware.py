@@ -82,7 +82,7 @@ class Hardware:
         retry: RetryPolicy = DEFAULT_RETRY,
         simulated: bool = False,
         read_only: bool = False,
-        before_sample: Callable[[], None] | None = None,
+        before_sample: Callable[[], object] | None = None,
     ) -> None:
         self.config = config
         self.bus = bus

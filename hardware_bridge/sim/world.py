@@ -1,0 +1,180 @@
+"""The simulated world: sun, panel, battery and Pi, wired to emulated chips on an emulated bus.
+
+``advance()`` catches the physics up with the clock in steps of at most a minute, then writes
+what the chips would measure into them, so the drivers read the simulation exactly as they read
+real hardware.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from hardware_bridge.config import MonitorConfig
+from hardware_bridge.emulated.bus import EmulatedBus
+from hardware_bridge.emulated.chip import EmulatedChip
+from hardware_bridge.emulated.ina219 import Ina219Emulator
+from hardware_bridge.emulated.ina226 import Ina226Emulator
+from hardware_bridge.emulated.max17048 import Max17048Emulator
+from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
+from hardware_bridge.hardware import rtc_zone
+from hardware_bridge.sim.battery import Battery, Flow
+from hardware_bridge.sim.clock import Clock
+from hardware_bridge.sim.scenario import Scenario
+from hardware_bridge.sim.solar import SolarDay, solar_day
+
+MAX_STEP_SECONDS = 60.0
+PI_SUPPLY_VOLTS = 5.1
+# A Pi in a box in the sun runs warmer than the air around it.
+ENCLOSURE_RISE_C = 8.0
+
+
+@dataclass(frozen=True)
+class Truth:
+    """The simulated physical state now, and energy totals (Wh) since the start."""
+
+    time: datetime
+    soc: float
+    battery_voltage: float
+    battery_current: float
+    solar_power: float
+    solar_voltage: float
+    solar_current: float
+    load_power: float
+    curtailed_power: float
+    air_temperature: float
+    pi_powered: bool
+    solar_energy: float = 0.0
+    load_energy: float = 0.0
+    battery_in_energy: float = 0.0
+    battery_out_energy: float = 0.0
+    curtailed_energy: float = 0.0
+
+
+def _monitor_chip(monitor: MonitorConfig) -> Ina219Emulator | Ina226Emulator | Max17048Emulator:
+    if monitor.chip == "max17048":
+        return Max17048Emulator(monitor.address)
+    chip = Ina219Emulator if monitor.chip == "ina219" else Ina226Emulator
+    return chip(monitor.address, monitor.shunt_ohms)
+
+
+class Simulation:
+    """A scenario running on a clock."""
+
+    def __init__(self, scenario: Scenario, clock: Clock) -> None:
+        self.scenario = scenario
+        self.clock = clock
+        hardware = scenario.hardware
+        self.battery = Battery(
+            hardware.battery.pack, scenario.initial_soc, scenario.charge_controller
+        )
+        self.cpu_share = 0.0
+        self._day: SolarDay | None = None
+        chips: list[EmulatedChip] = []
+        self.solar_chip = _monitor_chip(hardware.solar) if hardware.solar else None
+        monitor = hardware.battery.monitor
+        self.battery_chip = _monitor_chip(monitor) if monitor else None
+        self.witty: WittyPi4Emulator | None = None
+        if hardware.witty_pi is not None:
+            self.witty = WittyPi4Emulator(
+                clock.now,
+                hardware.witty_pi.address,
+                firmware_id=scenario.witty_pi_firmware_id,
+                # The zone the driver will read the RTC in, so the two agree.
+                rtc_timezone=rtc_zone(hardware.witty_pi.rtc_timezone),
+            )
+        chips.extend(c for c in (self.solar_chip, self.battery_chip, self.witty) if c)
+        self.bus = EmulatedBus(chips)
+        now = clock.now()
+        self._last = now
+        self.truth = self._settle(now, self._flow(now, 0.0))
+
+    def set_worker_cpu(self, share: float) -> None:
+        """The worker's CPU use, 0..1 of all cores: the Pi draws more."""
+        self.cpu_share = min(max(share, 0.0), 1.0)
+
+    @property
+    def pi_powered(self) -> bool:
+        return self.witty.pi_powered if self.witty else True
+
+    def _solar(self, moment: datetime) -> tuple[float, float, float]:
+        utc = moment.astimezone(UTC)
+        day: date = utc.date()
+        if self._day is None or self._day.day != day:
+            s = self.scenario
+            self._day = solar_day(s.site, s.panel, s.weather, day)
+        return self._day.at(utc)
+
+    def _flow(self, moment: datetime, seconds: float) -> Flow:
+        power, voltage, _ = self._solar(moment)
+        load = self.scenario.load.watts(self.cpu_share, self.pi_powered)
+        return self.battery.step(seconds, power, voltage, load)
+
+    def advance(self) -> Truth:
+        """Run the physics up to the clock's now and update every chip."""
+        now = self.clock.now()
+        truth = self.truth
+        while (gap := (now - self._last).total_seconds()) > 0:
+            seconds = min(gap, MAX_STEP_SECONDS)
+            moment = self._last + (now - self._last) * (seconds / gap)
+            middle = self._last + (moment - self._last) / 2
+            flow = self._flow(middle, seconds)
+            hours = seconds / 3600.0
+            truth = replace(
+                truth,
+                solar_energy=truth.solar_energy + flow.panel_power * hours,
+                load_energy=truth.load_energy + flow.load_power * hours,
+                battery_in_energy=truth.battery_in_energy
+                + max(flow.battery_current, 0.0) * flow.battery_voltage * hours,
+                battery_out_energy=truth.battery_out_energy
+                + max(-flow.battery_current, 0.0) * flow.battery_voltage * hours,
+                curtailed_energy=truth.curtailed_energy + flow.curtailed_power * hours,
+            )
+            self._last = moment
+            if self.witty:
+                self.witty.tick()
+        self.truth = self._settle(now, self._flow(now, 0.0), truth)
+        return self.truth
+
+    def _settle(self, now: datetime, flow: Flow, totals: Truth | None = None) -> Truth:
+        """Publish the instantaneous state to the chips and to ``truth``."""
+        _, _, air = self._solar(now)
+        if isinstance(self.solar_chip, Ina219Emulator | Ina226Emulator):
+            self.solar_chip.set_inputs(flow.panel_voltage, flow.panel_current)
+        if isinstance(self.battery_chip, Ina219Emulator | Ina226Emulator):
+            self.battery_chip.set_inputs(flow.battery_voltage, flow.battery_current)
+        elif isinstance(self.battery_chip, Max17048Emulator):
+            pack = self.battery.pack
+            rate = 100.0 * flow.battery_current / pack.capacity_ah
+            self.battery_chip.set_inputs(flow.battery_voltage / pack.cells, self.battery.soc, rate)
+        if self.witty:
+            current = flow.load_power / PI_SUPPLY_VOLTS
+            self.witty.set_inputs(
+                flow.battery_voltage,
+                PI_SUPPLY_VOLTS if self.pi_powered else 0.0,
+                current,
+                air + ENCLOSURE_RISE_C,
+            )
+        instant = Truth(
+            time=now,
+            soc=self.battery.soc,
+            battery_voltage=flow.battery_voltage,
+            battery_current=flow.battery_current,
+            solar_power=flow.panel_power,
+            solar_voltage=flow.panel_voltage,
+            solar_current=flow.panel_current,
+            load_power=flow.load_power,
+            curtailed_power=flow.curtailed_power,
+            air_temperature=air,
+            pi_powered=self.pi_powered,
+        )
+        if totals is None:
+            return instant
+        return replace(
+            instant,
+            solar_energy=totals.solar_energy,
+            load_energy=totals.load_energy,
+            battery_in_energy=totals.battery_in_energy,
+            battery_out_energy=totals.battery_out_energy,
+            curtailed_energy=totals.curtailed_energy,
+        )

@@ -1,0 +1,189 @@
+"""The physical simulation: the sun as pvlib sees it, a battery true to its capacity, the load."""
+
+import tomllib
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.drivers.witty_pi import WittyPi4
+from hardware_bridge.errors import ConfigError
+from hardware_bridge.hardware import Hardware
+from hardware_bridge.sim.clock import ManualClock, ScaledClock
+from hardware_bridge.sim.scenario import SCENARIO_DIR, load_scenario, parse_scenario
+from hardware_bridge.sim.solar import clear_sky_energy
+from hardware_bridge.sim.world import Simulation
+
+NO_SLEEP = RetryPolicy(sleep=lambda _: None)
+
+
+def merge(base, changes):
+    for key, value in changes.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merge(base[key], value)
+        else:
+            base[key] = value
+
+
+def scenario_with(name, **tables):
+    """A shipped scenario with some of its keys changed."""
+    data = tomllib.loads((SCENARIO_DIR / f"{name}.toml").read_text())
+    merge(data, tables)
+    return parse_scenario(data, name)
+
+
+def run(simulation, clock, hours, step=60.0, every=None):
+    for i in range(int(hours * 3600 / step)):
+        clock.advance(step)
+        simulation.advance()
+        if every is not None:
+            every(i)
+    return simulation.truth
+
+
+def test_a_clear_summer_day_yields_what_pvlib_expects_and_the_bridge_counts_it():
+    scenario = load_scenario("clear_summer_day")
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    hardware = Hardware(
+        scenario.hardware,
+        simulation.bus,
+        clock=clock.now,
+        retry=NO_SLEEP,
+        before_sample=simulation.advance,
+    )
+    hardware.sample()
+    snapshots = []
+    for _ in range(24 * 60):
+        clock.advance(60)
+        snapshots.append(hardware.sample())
+    truth = simulation.truth
+    expected = clear_sky_energy(scenario.site, scenario.panel, scenario.clock.start, hours=24)
+    assert 400 < expected < 800  # a 100 Wp panel on a June day
+    assert truth.curtailed_energy == 0  # the bank never filled: all the panel gave was taken
+    assert truth.solar_energy == pytest.approx(expected, rel=0.10)
+    # What the bridge measured through the emulated INA219 matches what the world produced.
+    counted = snapshots[-1].energy["solar_harvested"]
+    assert counted == pytest.approx(truth.solar_energy, rel=0.02)
+    assert snapshots[-1].errors == {}
+    noon = max(snapshots, key=lambda s: s.solar.power)
+    assert 11 <= noon.time.astimezone(scenario.zone).hour <= 14  # solar noon, in daylight time
+
+
+def test_the_battery_discharges_by_night_as_its_capacity_says():
+    scenario = load_scenario("clear_summer_day")
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    before = simulation.truth
+    night = run(simulation, clock, hours=5)  # midnight to 05:00, before sunrise
+    assert night.solar_energy == 0
+    drawn_wh = night.battery_out_energy
+    assert drawn_wh == pytest.approx(5 * scenario.load.idle_watts, rel=0.01)
+    mean_volts = (before.battery_voltage + night.battery_voltage) / 2
+    expected_drop = 100 * drawn_wh / mean_volts / scenario.hardware.battery.capacity_ah
+    assert before.soc - night.soc == pytest.approx(expected_drop, rel=0.02)
+
+
+def test_the_battery_charges_by_day_and_a_full_one_curtails_the_panel():
+    scenario = scenario_with(
+        "clear_summer_day", battery={"initial_soc": 40}, hardware={"battery": {"capacity_ah": 20}}
+    )
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    socs = []
+    run(simulation, clock, hours=24, every=lambda _: socs.append(simulation.truth))
+    sunrise_soc = min(t.soc for t in socs)
+    assert max(t.soc for t in socs) >= 99.9
+    truth = simulation.truth
+    assert truth.curtailed_energy > 50
+    # Charge in, at LiFePO4's 99 % coulombic efficiency, fills the pack from its low point.
+    full = next(t for t in socs if t.soc >= 99.9)
+    assert full.time.astimezone(scenario.zone).hour < 16
+    assert sunrise_soc < 40
+    at_noon = next(t for t in socs if t.time.astimezone(scenario.zone).hour == 13)
+    assert at_noon.curtailed_power > 0
+    assert at_noon.battery_current < scenario.charge_controller.max_charge_current / 2  # tapered
+
+
+def test_the_worker_makes_the_pi_draw_more():
+    scenario = load_scenario("default")
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    idle = run(simulation, clock, hours=0.1)
+    simulation.set_worker_cpu(1.0)
+    busy = run(simulation, clock, hours=0.1)
+    assert idle.load_power == pytest.approx(scenario.load.idle_watts)
+    assert busy.load_power == pytest.approx(scenario.load.busy_watts)
+    witty = WittyPi4(simulation.bus, retry=NO_SLEEP)
+    assert witty.read_power().output_current == pytest.approx(6.4 / 5.1, abs=0.03)
+
+
+def test_the_witty_pi_cuts_a_flat_battery_and_restores_power_in_the_sun():
+    scenario = scenario_with(
+        "clear_summer_day", battery={"initial_soc": 11}, hardware={"battery": {"capacity_ah": 20}}
+    )
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    witty = WittyPi4(simulation.bus, rtc_timezone=UTC, retry=NO_SLEEP)
+    witty.set_low_voltage_threshold(12.0)
+    witty.set_recovery_voltage(12.9)
+    states = []
+    run(simulation, clock, hours=14, every=lambda _: states.append(simulation.truth))
+    cut = next(t for t in states if not t.pi_powered)
+    assert cut.time.astimezone(scenario.zone).hour < 6  # in the night
+    assert cut.load_power == 0
+    back = next(t for t in states if t.time > cut.time and t.pi_powered)
+    assert back.solar_power > 0  # the sun brought it back
+    status = witty.read_status()
+    assert status.action_reason_name == "voltage_restored"
+
+
+def test_the_same_scenario_at_the_same_times_is_the_same_world():
+    def day():
+        scenario = load_scenario("default")
+        clock = ManualClock(scenario.clock.start)
+        return run(Simulation(scenario, clock), clock, hours=6, step=90)
+
+    assert day() == day()
+
+
+def test_tmy_weather_is_not_a_clear_sky():
+    scenario = load_scenario("default")
+    clock = ManualClock(datetime(2026, 6, 1, 4, tzinfo=UTC))
+    simulation = Simulation(scenario, clock)
+    days = []
+    for _ in range(7):
+        before = simulation.truth.solar_energy
+        run(simulation, clock, hours=24, step=120)
+        days.append(simulation.truth.solar_energy - before)
+    assert max(days) > 1.5 * min(days)  # clouds come and go in a real June
+
+
+def test_the_scaled_clock_runs_faster_than_real_time():
+    now = [100.0]
+    start = datetime(2026, 6, 15, 12, tzinfo=UTC)
+    clock = ScaledClock(start, speed=60, monotonic=lambda: now[0])
+    now[0] += 2.5
+    assert clock.now() == start + timedelta(minutes=2.5)
+    assert clock() == clock.now()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"panel": {"tilt": 120}}, r"clear_summer_day\.panel\.tilt: expected 0\.\.90"),
+        ({"site": {"timezone": "Mars/Olympus"}}, "unknown time zone 'Mars/Olympus'"),
+        ({"weather": {"source": "tmy"}}, "a TMY3 file is needed"),
+        ({"weather": {"source": "tmy", "tmy_file": "nope.csv"}}, "nope.csv does not exist"),
+        ({"panel": {"colour": "blue"}}, r"panel: unknown key\(s\) colour"),
+        ({"hardware": {"solar": {"chip": "ina3221"}}}, "hardware.solar.chip: expected one of"),
+    ],
+)
+def test_a_bad_scenario_is_a_clear_error(change, message):
+    with pytest.raises(ConfigError, match=message):
+        scenario_with("clear_summer_day", **change)
+
+
+def test_an_unknown_scenario_lists_the_shipped_ones():
+    with pytest.raises(ConfigError, match="choose one of clear_summer_day, default, li_ion_gauge"):
+        load_scenario("sahara")
