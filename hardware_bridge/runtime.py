@@ -30,16 +30,7 @@ def open_hardware(
 
         scenario = load_scenario(simulate)
         clock = ScaledClock(scenario.clock.start, scenario.clock.speed)
-        simulation = Simulation(scenario, clock)
-        hardware = Hardware(
-            scenario.hardware,
-            simulation.bus,
-            clock=clock.now,
-            data_dir=data_dir,
-            simulated=True,
-            read_only=read_only,
-            before_sample=simulation.advance,
-        )
+        hardware = Simulation(scenario, clock).hardware(data_dir=data_dir, read_only=read_only)
     else:
         config = load_hardware_config(config_file)
         try:

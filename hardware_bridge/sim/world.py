@@ -7,17 +7,19 @@ real hardware.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from hardware_bridge.config import MonitorConfig
+from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.chip import EmulatedChip
 from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
-from hardware_bridge.hardware import rtc_zone
+from hardware_bridge.hardware import Hardware, rtc_zone
 from hardware_bridge.sim.battery import Battery, Flow
 from hardware_bridge.sim.clock import Clock
 from hardware_bridge.sim.scenario import Scenario
@@ -30,8 +32,30 @@ ENCLOSURE_RISE_C = 8.0
 
 
 @dataclass(frozen=True)
+class Totals:
+    """Energy (Wh) since the simulation started."""
+
+    solar: float = 0.0
+    load: float = 0.0
+    battery_in: float = 0.0
+    battery_out: float = 0.0
+    curtailed: float = 0.0
+
+    def plus(self, flow: Flow, seconds: float) -> Totals:
+        hours = seconds / 3600.0
+        battery_w = flow.battery_current * flow.battery_voltage
+        return Totals(
+            solar=self.solar + flow.panel_power * hours,
+            load=self.load + flow.load_power * hours,
+            battery_in=self.battery_in + max(battery_w, 0.0) * hours,
+            battery_out=self.battery_out + max(-battery_w, 0.0) * hours,
+            curtailed=self.curtailed + flow.curtailed_power * hours,
+        )
+
+
+@dataclass(frozen=True)
 class Truth:
-    """The simulated physical state now, and energy totals (Wh) since the start."""
+    """The simulated physical state now, and the energy totals."""
 
     time: datetime
     soc: float
@@ -44,11 +68,7 @@ class Truth:
     curtailed_power: float
     air_temperature: float
     pi_powered: bool
-    solar_energy: float = 0.0
-    load_energy: float = 0.0
-    battery_in_energy: float = 0.0
-    battery_out_energy: float = 0.0
-    curtailed_energy: float = 0.0
+    energy: Totals
 
 
 def _monitor_chip(monitor: MonitorConfig) -> Ina219Emulator | Ina226Emulator | Max17048Emulator:
@@ -87,7 +107,26 @@ class Simulation:
         self.bus = EmulatedBus(chips)
         now = clock.now()
         self._last = now
-        self.truth = self._settle(now, self._flow(now, 0.0))
+        self.truth = self._settle(now, self._flow(now, 0.0), Totals())
+
+    def hardware(
+        self,
+        *,
+        data_dir: Path | None = None,
+        read_only: bool = False,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> Hardware:
+        """The bridge's hardware on this world's chips, catching the world up before each sample."""
+        return Hardware(
+            self.scenario.hardware,
+            self.bus,
+            clock=self.clock.now,
+            data_dir=data_dir,
+            retry=retry,
+            simulated=True,
+            read_only=read_only,
+            before_sample=self.advance,
+        )
 
     def set_worker_cpu(self, share: float) -> None:
         """The worker's CPU use, 0..1 of all cores: the Pi draws more."""
@@ -113,30 +152,19 @@ class Simulation:
     def advance(self) -> Truth:
         """Run the physics up to the clock's now and update every chip."""
         now = self.clock.now()
-        truth = self.truth
+        totals = self.truth.energy
         while (gap := (now - self._last).total_seconds()) > 0:
             seconds = min(gap, MAX_STEP_SECONDS)
             moment = self._last + (now - self._last) * (seconds / gap)
             middle = self._last + (moment - self._last) / 2
-            flow = self._flow(middle, seconds)
-            hours = seconds / 3600.0
-            truth = replace(
-                truth,
-                solar_energy=truth.solar_energy + flow.panel_power * hours,
-                load_energy=truth.load_energy + flow.load_power * hours,
-                battery_in_energy=truth.battery_in_energy
-                + max(flow.battery_current, 0.0) * flow.battery_voltage * hours,
-                battery_out_energy=truth.battery_out_energy
-                + max(-flow.battery_current, 0.0) * flow.battery_voltage * hours,
-                curtailed_energy=truth.curtailed_energy + flow.curtailed_power * hours,
-            )
+            totals = totals.plus(self._flow(middle, seconds), seconds)
             self._last = moment
             if self.witty:
                 self.witty.tick()
-        self.truth = self._settle(now, self._flow(now, 0.0), truth)
+        self.truth = self._settle(now, self._flow(now, 0.0), totals)
         return self.truth
 
-    def _settle(self, now: datetime, flow: Flow, totals: Truth | None = None) -> Truth:
+    def _settle(self, now: datetime, flow: Flow, totals: Totals) -> Truth:
         """Publish the instantaneous state to the chips and to ``truth``."""
         _, _, air = self._solar(now)
         if isinstance(self.solar_chip, Ina219Emulator | Ina226Emulator):
@@ -155,7 +183,7 @@ class Simulation:
                 current,
                 air + ENCLOSURE_RISE_C,
             )
-        instant = Truth(
+        return Truth(
             time=now,
             soc=self.battery.soc,
             battery_voltage=flow.battery_voltage,
@@ -167,14 +195,5 @@ class Simulation:
             curtailed_power=flow.curtailed_power,
             air_temperature=air,
             pi_powered=self.pi_powered,
-        )
-        if totals is None:
-            return instant
-        return replace(
-            instant,
-            solar_energy=totals.solar_energy,
-            load_energy=totals.load_energy,
-            battery_in_energy=totals.battery_in_energy,
-            battery_out_energy=totals.battery_out_energy,
-            curtailed_energy=totals.curtailed_energy,
+            energy=totals,
         )

@@ -82,29 +82,24 @@ def test_ina226_configuration_and_calibration(sleeps):
     assert chip.registers[0x05] == 2097
 
 
-@pytest.mark.parametrize(
-    ("volts", "amps"), [(18.0, 2.0), (12.5, 0.0), (0.0, 0.0), (14.2, -1.25), (25.9, 3.1)]
-)
-def test_ina219_reads_voltage_current_and_power(sleeps, volts, amps):
-    chip, _, driver = ina219(sleeps)
+# (make, shunt ohms, bus LSB, shunt LSB, volts, amps)
+READINGS = [
+    *((ina219, 0.01, 0.004, 10e-6, v, a) for v, a in [(18.0, 2.0), (12.5, 0.0), (0.0, 0.0),
+                                                      (14.2, -1.25), (25.9, 6.1)]),
+    *((ina226, 0.01, 0.00125, 2.5e-6, v, a) for v, a in [(13.3, 1.5), (12.9, -7.9), (36.0, 0.001)]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("make", "shunt", "bus_lsb", "shunt_lsb", "volts", "amps"), READINGS)
+def test_voltage_current_and_power(sleeps, make, shunt, bus_lsb, shunt_lsb, volts, amps):
+    chip, _, driver = make(sleeps, shunt=shunt, max_current=8.0)
     chip.set_inputs(volts, amps)
     sample = driver.read()
-    assert sample.bus_voltage == pytest.approx(volts, abs=0.002)
-    assert sample.shunt_voltage == pytest.approx(amps * 0.1, abs=10e-6)
+    assert sample.bus_voltage == pytest.approx(volts, abs=bus_lsb / 2)
+    assert sample.shunt_voltage == pytest.approx(amps * shunt, abs=shunt_lsb)
     assert sample.current == pytest.approx(amps, abs=2 * driver.current_lsb)
     assert sample.power == pytest.approx(abs(amps) * volts, abs=2 * driver.power_lsb + 0.01)
     assert not sample.overflow
-
-
-@pytest.mark.parametrize(("volts", "amps"), [(13.3, 1.5), (12.9, -7.9), (36.0, 0.001)])
-def test_ina226_reads_voltage_current_and_power(sleeps, volts, amps):
-    chip, _, driver = ina226(sleeps)
-    chip.set_inputs(volts, amps)
-    sample = driver.read()
-    assert sample.bus_voltage == pytest.approx(volts, abs=0.000625)
-    assert sample.shunt_voltage == pytest.approx(amps * 0.01, abs=2.5e-6)
-    assert sample.current == pytest.approx(amps, abs=2 * driver.current_lsb)
-    assert sample.power == pytest.approx(abs(amps) * volts, abs=2 * driver.power_lsb + 0.01)
 
 
 def test_ina219_bus_register_is_shifted_with_cnvr_and_ovf_bits(sleeps):

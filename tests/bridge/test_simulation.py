@@ -8,7 +8,6 @@ import pytest
 from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.drivers.witty_pi import WittyPi4
 from hardware_bridge.errors import ConfigError
-from hardware_bridge.hardware import Hardware
 from hardware_bridge.sim.clock import ManualClock, ScaledClock
 from hardware_bridge.sim.scenario import SCENARIO_DIR, load_scenario, parse_scenario
 from hardware_bridge.sim.solar import clear_sky_energy
@@ -45,13 +44,7 @@ def test_a_clear_summer_day_yields_what_pvlib_expects_and_the_bridge_counts_it()
     scenario = load_scenario("clear_summer_day")
     clock = ManualClock(scenario.clock.start)
     simulation = Simulation(scenario, clock)
-    hardware = Hardware(
-        scenario.hardware,
-        simulation.bus,
-        clock=clock.now,
-        retry=NO_SLEEP,
-        before_sample=simulation.advance,
-    )
+    hardware = simulation.hardware(retry=NO_SLEEP)
     hardware.sample()
     snapshots = []
     for _ in range(24 * 60):
@@ -60,11 +53,11 @@ def test_a_clear_summer_day_yields_what_pvlib_expects_and_the_bridge_counts_it()
     truth = simulation.truth
     expected = clear_sky_energy(scenario.site, scenario.panel, scenario.clock.start, hours=24)
     assert 400 < expected < 800  # a 100 Wp panel on a June day
-    assert truth.curtailed_energy == 0  # the bank never filled: all the panel gave was taken
-    assert truth.solar_energy == pytest.approx(expected, rel=0.10)
+    assert truth.energy.curtailed == 0  # the bank never filled: all the panel gave was taken
+    assert truth.energy.solar == pytest.approx(expected, rel=0.10)
     # What the bridge measured through the emulated INA219 matches what the world produced.
     counted = snapshots[-1].energy["solar_harvested"]
-    assert counted == pytest.approx(truth.solar_energy, rel=0.02)
+    assert counted == pytest.approx(truth.energy.solar, rel=0.02)
     assert snapshots[-1].errors == {}
     noon = max(snapshots, key=lambda s: s.solar.power)
     assert 11 <= noon.time.astimezone(scenario.zone).hour <= 14  # solar noon, in daylight time
@@ -76,8 +69,8 @@ def test_the_battery_discharges_by_night_as_its_capacity_says():
     simulation = Simulation(scenario, clock)
     before = simulation.truth
     night = run(simulation, clock, hours=5)  # midnight to 05:00, before sunrise
-    assert night.solar_energy == 0
-    drawn_wh = night.battery_out_energy
+    assert night.energy.solar == 0
+    drawn_wh = night.energy.battery_out
     assert drawn_wh == pytest.approx(5 * scenario.load.idle_watts, rel=0.01)
     mean_volts = (before.battery_voltage + night.battery_voltage) / 2
     expected_drop = 100 * drawn_wh / mean_volts / scenario.hardware.battery.capacity_ah
@@ -95,7 +88,7 @@ def test_the_battery_charges_by_day_and_a_full_one_curtails_the_panel():
     sunrise_soc = min(t.soc for t in socs)
     assert max(t.soc for t in socs) >= 99.9
     truth = simulation.truth
-    assert truth.curtailed_energy > 50
+    assert truth.energy.curtailed > 50
     # Charge in, at LiFePO4's 99 % coulombic efficiency, fills the pack from its low point.
     full = next(t for t in socs if t.soc >= 99.9)
     assert full.time.astimezone(scenario.zone).hour < 16
@@ -153,9 +146,9 @@ def test_tmy_weather_is_not_a_clear_sky():
     simulation = Simulation(scenario, clock)
     days = []
     for _ in range(7):
-        before = simulation.truth.solar_energy
+        before = simulation.truth.energy.solar
         run(simulation, clock, hours=24, step=120)
-        days.append(simulation.truth.solar_energy - before)
+        days.append(simulation.truth.energy.solar - before)
     assert max(days) > 1.5 * min(days)  # clouds come and go in a real June
 
 

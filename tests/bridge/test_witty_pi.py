@@ -44,6 +44,12 @@ def witty(clock):
     return board(clock)
 
 
+def run_firmware(chip, clock, minutes):
+    for _ in range(minutes):
+        clock.advance(60)
+        chip.tick()
+
+
 def written(bus):
     return [data for _, kind, data in bus.wire if kind == "write" and len(data) > 1]
 
@@ -204,15 +210,11 @@ def test_alarm_round_trip_through_the_firmware(witty, clock):
     assert driver.next_startup() == startup
     assert driver.next_shutdown() == shutdown
 
-    for _ in range(12):  # the firmware runs, the minutes pass
-        clock.advance(60)
-        chip.tick()
+    run_firmware(chip, clock, minutes=12)
     assert not chip.pi_powered
     assert driver.read_status().action_reason_name == "shutdown_alarm"
     assert driver.read_status().shutdown_alarm_triggered
-    for _ in range(50):
-        clock.advance(60)
-        chip.tick()
+    run_firmware(chip, clock, minutes=50)
     assert chip.pi_powered
     assert driver.read_status().action_reason_name == "startup_alarm"
 
@@ -269,12 +271,10 @@ def test_low_voltage_cut_and_recovery(witty, clock):
     assert status.low_voltage_shutdown
     assert status.action_reason_name == "low_voltage"
     chip.set_inputs(12.4, 0.0, 0.0, 20.0)
-    clock.advance(60)
-    chip.tick()
+    run_firmware(chip, clock, minutes=1)
     assert not chip.pi_powered  # below the recovery voltage
     chip.set_inputs(12.7, 0.0, 0.0, 20.0)
-    clock.advance(60)
-    chip.tick()
+    run_firmware(chip, clock, minutes=1)
     assert chip.pi_powered
     assert driver.read_status().action_reason_name == "voltage_restored"
 
