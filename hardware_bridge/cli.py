@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
@@ -56,6 +57,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_simulate(probe)
     probe.add_argument("--bus", type=int, default=DEFAULT_BUS, help="I2C bus number (default 1)")
     probe.add_argument("--json", action="store_true", help="machine-readable output")
+
+    serve = commands.add_parser("serve", help="run the bridge: API, guards and worker")
+    _add_simulate(serve)
+    serve.add_argument("--host", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, help="TCP port (default 8765; 0 picks a free one)")
+    serve.add_argument("--config", type=Path, help="bridge config file (TOML)")
+    serve.add_argument("--data-dir", type=Path, help="token, device id, counters (kept)")
+    serve.add_argument(
+        "--no-zeroconf", dest="zeroconf", action="store_false", default=None,
+        help="do not announce the bridge on the network",
+    )  # fmt: skip
     return parser
 
 
@@ -140,15 +152,39 @@ def _scan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from hardware_bridge.api.server import serve  # noqa: PLC0415  (aiohttp only when serving)
+
+    data_dir = args.data_dir or default_data_dir() / ("simulated" if args.simulate else "")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(
+        serve(
+            config_file=args.config,
+            simulate=args.simulate,
+            data_dir=data_dir,
+            host=args.host,
+            port=args.port,
+            zeroconf=args.zeroconf,
+        )
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
+        level=logging.DEBUG
+        if args.verbose
+        else logging.INFO
+        if args.command == "serve"
+        else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     try:
         if args.command == "read":
             return _read(args)
+        if args.command == "serve":
+            return _serve(args)
         return _scan(args)
     except BridgeError as err:
         print(f"hardware-bridge: {err}", file=sys.stderr)

@@ -31,7 +31,7 @@ class MonitorConfig:
     address: int
     shunt_ohms: float = 0.1
     max_current: float = 3.2
-    poll_interval: float = 2.0
+    poll_interval: float = 1.0  # a change reaches Home Assistant within a second
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def parse_monitor(
         address=i2c_address(data, "address", where, default_address),
         shunt_ohms=number(data, "shunt_ohms", where, 0.1, 0.0),
         max_current=number(data, "max_current", where, 3.2, 0.0),
-        poll_interval=number(data, "poll_interval", where, 2.0, 0.0),
+        poll_interval=number(data, "poll_interval", where, 1.0, 0.0),
     )
 
 

@@ -83,6 +83,7 @@ class Hardware:
         simulated: bool = False,
         read_only: bool = False,
         before_sample: Callable[[], object] | None = None,
+        worker_load: Callable[[float], None] | None = None,
     ) -> None:
         self.config = config
         self.bus = bus
@@ -90,6 +91,8 @@ class Hardware:
         self.simulated = simulated
         # The simulation catches up with its clock here, so the chips answer for "now".
         self._before_sample = before_sample
+        # The simulation's Pi draws more when the worker computes; a real Pi needs no telling.
+        self._worker_load = worker_load
         self.faults = FaultTracker(_LOGGER)
         store = JsonStore(data_dir / STATE_FILE) if data_dir is not None else None
         self.accounting = PowerAccounting(config.battery.pack, store, read_only=read_only)
@@ -226,6 +229,30 @@ class Hardware:
             next_shutdown=witty.next_shutdown(rtc_time),
             read_at=now,
         )
+
+    # Commands, on the Witty Pi. Each refreshes its reading at the next sample.
+
+    def _require_witty(self) -> WittyPi4:
+        if self._witty is None:
+            raise ConfigError("hardware.witty_pi: no Witty Pi is configured")
+        return self._witty
+
+    def schedule(self, *, startup: datetime | None, shutdown: datetime | None) -> None:
+        """Set (or clear, with None) the next startup and shutdown."""
+        self._require_witty().schedule(startup=startup, shutdown=shutdown)
+        self._schedules["witty_pi"].next_due = float("-inf")
+
+    def set_low_voltage(self, threshold: float | None, recovery: float | None) -> None:
+        """The Witty Pi's low-voltage cut and recovery voltage (None disables)."""
+        witty = self._require_witty()
+        witty.set_low_voltage_threshold(threshold)
+        witty.set_recovery_voltage(recovery)
+        self._schedules["witty_pi"].next_due = float("-inf")
+
+    def report_worker_cpu(self, share: float) -> None:
+        """The worker's CPU use (0..1 of all cores), for a simulated load."""
+        if self._worker_load is not None:
+            self._worker_load(share)
 
     def close(self) -> None:
         """Persist the counters and release the bus."""

@@ -126,6 +126,7 @@ class Simulation:
             simulated=True,
             read_only=read_only,
             before_sample=self.advance,
+            worker_load=self.set_worker_cpu,
         )
 
     def set_worker_cpu(self, share: float) -> None:

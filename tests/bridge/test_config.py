@@ -13,8 +13,8 @@ from hardware_bridge.errors import ConfigError
 
 def test_no_config_file_means_the_documented_wiring():
     config = load_hardware_config(None)
-    assert config.solar == MonitorConfig("ina219", 0x40, 0.01, 8.0, 2.0)
-    assert config.battery.monitor == MonitorConfig("ina226", 0x41, 0.01, 8.0, 2.0)
+    assert config.solar == MonitorConfig("ina219", 0x40, 0.01, 8.0, 1.0)
+    assert config.battery.monitor == MonitorConfig("ina226", 0x41, 0.01, 8.0, 1.0)
     assert config.witty_pi is not None
     assert config.witty_pi.address == 0x08
     assert config.witty_pi.poll_interval == 60.0

@@ -1,0 +1,1 @@
+"""The bridge's HTTP + WebSocket API (aiohttp), its auth and its discovery."""

@@ -1,0 +1,242 @@
+"""The aiohttp application: REST under /api/v1, the event WebSocket, auth and error mapping.
+
+Every route but ``health`` needs ``Authorization: Bearer <token>``. Errors are JSON
+``{"error": code, "message": text}`` with a status that says whose fault it is: 400 for a bad
+request, 401 for a missing or wrong token, 409 when a guard or the worker's state refuses, 503
+when the hardware or the Docker engine does not answer. A 500 would be a bug.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from importlib import resources
+from typing import Any
+
+import voluptuous as vol
+from aiohttp import WSMsgType, web
+
+from hardware_bridge import __version__
+from hardware_bridge.api import schemas
+from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
+from hardware_bridge.errors import BridgeError, ConfigError, InvalidSettingError, ReadingError
+from hardware_bridge.guards import GuardRefusalError
+from hardware_bridge.service import BridgeService
+from hardware_bridge.worker.engine import EngineUnavailableError, WorkerError
+
+_LOGGER = logging.getLogger(__name__)
+PREFIX = "/api/v1"
+PUBLIC = frozenset({f"{PREFIX}/health"})
+SERVICE: web.AppKey[BridgeService] = web.AppKey("service", BridgeService)
+TOKEN: web.AppKey[str] = web.AppKey("token", str)
+HEARTBEAT: web.AppKey[float] = web.AppKey("heartbeat", float)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def error(status: int, code: str, message: str) -> web.Response:
+    return web.json_response({"error": code, "message": message}, status=status)
+
+
+# Most specific first: the first match gives the status and the error code.
+ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+    (vol.Invalid, 400, "invalid_request"),
+    (InvalidSettingError, 400, "invalid_setting"),
+    (GuardRefusalError, 409, "refused_by_guard"),
+    (EngineUnavailableError, 503, "docker_unavailable"),
+    (WorkerError, 409, "worker_error"),
+    (ReadingError, 503, "hardware_unavailable"),
+    (ConfigError, 503, "hardware_unavailable"),
+    (BridgeError, 409, "refused"),
+)
+
+
+@web.middleware
+async def errors_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Turn every failure into a JSON error with the right status."""
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+    except Exception as err:
+        for kind, status, code in ERRORS:
+            if isinstance(err, kind):
+                return error(status, code, str(err))
+        _LOGGER.exception("unexpected error in %s %s", request.method, request.path)
+        return error(500, "internal_error", "unexpected error: see the bridge's log")
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Bearer token on everything but health, compared in constant time."""
+    if request.path in PUBLIC:
+        return await handler(request)
+    expected = f"Bearer {request.app[TOKEN]}".encode()
+    given = request.headers.get("Authorization", "").encode()
+    if not hmac.compare_digest(given, expected):
+        response = error(401, "unauthorized", "missing or wrong bearer token")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="hardware-bridge"'
+        return response
+    return await handler(request)
+
+
+async def body(request: web.Request, schema: vol.Schema) -> dict[str, Any]:
+    """The JSON body, validated; an empty body counts as ``{}``."""
+    if not request.can_read_body:
+        return schemas.validate(schema, {})
+    try:
+        data = await request.json(loads=json.loads)
+    except ValueError as err:
+        raise vol.Invalid(f"the body is not valid JSON: {err}") from err
+    return schemas.validate(schema, data)
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "version": __version__})
+
+
+async def device(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SERVICE].device_info())
+
+
+async def state(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SERVICE].state())
+
+
+async def worker(request: web.Request) -> web.Response:
+    return web.json_response(request.app[SERVICE].state()["worker"])
+
+
+async def worker_start(request: web.Request) -> web.Response:
+    await body(request, schemas.WORKER_START)
+    service = request.app[SERVICE]
+    await service.start_worker()
+    return web.json_response(service.state()["worker"])
+
+
+async def worker_stop(request: web.Request) -> web.Response:
+    options = await body(request, schemas.WORKER_STOP)
+    service = request.app[SERVICE]
+    await service.stop_worker(drain=options["drain"], grace=options.get("timeout"))
+    return web.json_response(service.state()["worker"], status=202 if options["drain"] else 200)
+
+
+def _witty(service: BridgeService) -> dict[str, Any]:
+    document = service.state().get("witty_pi")
+    if document is None:
+        raise ConfigError("no Witty Pi reading: none is configured, or it does not answer")
+    witty: dict[str, Any] = document
+    return witty
+
+
+async def schedule_get(request: web.Request) -> web.Response:
+    witty = _witty(request.app[SERVICE])
+    return web.json_response(
+        {"next_startup": witty["next_startup"], "next_shutdown": witty["next_shutdown"]}
+    )
+
+
+async def schedule_put(request: web.Request) -> web.Response:
+    wanted = await body(request, schemas.SCHEDULE)
+    service = request.app[SERVICE]
+    await service.schedule(wanted["next_startup"], wanted["next_shutdown"])
+    return await schedule_get(request)
+
+
+async def low_voltage_get(request: web.Request) -> web.Response:
+    witty = _witty(request.app[SERVICE])
+    return web.json_response(
+        {"threshold": witty["low_voltage_threshold"], "recovery": witty["recovery_voltage"]}
+    )
+
+
+async def low_voltage_put(request: web.Request) -> web.Response:
+    wanted = await body(request, schemas.LOW_VOLTAGE)
+    service = request.app[SERVICE]
+    recovery = wanted.get("recovery", _witty(service)["recovery_voltage"])
+    await service.set_low_voltage(wanted["threshold"], recovery)
+    return await low_voltage_get(request)
+
+
+async def openapi(_request: web.Request) -> web.Response:
+    text = resources.files("hardware_bridge.api").joinpath("openapi.json").read_text()
+    return web.Response(text=text, content_type="application/json")
+
+
+async def events(request: web.Request) -> web.WebSocketResponse:
+    """Push the state on connect, then each change beyond the deadbands, and heartbeats."""
+    service = request.app[SERVICE]
+    ws = web.WebSocketResponse()
+    await ws.prepare(request)
+    queue = service.subscribe()
+    deadbands = dict(DEFAULT_DEADBANDS)
+    reader = asyncio.create_task(_read_client(ws, deadbands))
+    try:
+        current = service.state()
+        sent = flatten(current)
+        await ws.send_json({"type": "state", "data": current, "changed": sorted(sent)})
+        while not ws.closed and not reader.done():
+            try:
+                current = await asyncio.wait_for(queue.get(), request.app[HEARTBEAT])
+            except TimeoutError:
+                await ws.send_json({"type": "heartbeat", "time": time.time()})
+                continue
+            new = flatten(current)
+            paths = changed(sent, new, deadbands)
+            if paths:
+                sent.update({p: new[p] for p in paths if p in new})
+                await ws.send_json({"type": "state", "data": current, "changed": paths})
+    except (ConnectionResetError, RuntimeError) as err:
+        _LOGGER.debug("event client went away: %s", err)  # a client may hang up at any time
+    finally:
+        service.unsubscribe(queue)
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+        await ws.close()
+    return ws
+
+
+async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -> None:
+    """A client may set its own deadbands: ``{"type": "subscribe", "deadbands": {...}}``."""
+    async for message in ws:
+        if message.type != WSMsgType.TEXT:
+            continue
+        try:
+            request = json.loads(message.data)
+            wanted = request.get("deadbands", {}) if request.get("type") == "subscribe" else {}
+            if not isinstance(wanted, Mapping):
+                raise TypeError("deadbands must be an object")
+            for name, value in wanted.items():
+                if name not in DEFAULT_DEADBANDS or not isinstance(value, int | float) or value < 0:
+                    raise ValueError(f"unknown deadband or bad value: {name}={value!r}")
+            deadbands.update(wanted)
+        except (ValueError, TypeError, AttributeError) as err:
+            await ws.send_json({"type": "error", "message": f"ignored: {err}"})
+
+
+def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> web.Application:
+    """The API of one bridge."""
+    app = web.Application(middlewares=[errors_middleware, auth_middleware])
+    app[SERVICE] = service
+    app[TOKEN] = token
+    app[HEARTBEAT] = heartbeat
+    app.router.add_get(f"{PREFIX}/health", health)
+    app.router.add_get(f"{PREFIX}/device", device)
+    app.router.add_get(f"{PREFIX}/state", state)
+    app.router.add_get(f"{PREFIX}/worker", worker)
+    app.router.add_post(f"{PREFIX}/worker/start", worker_start)
+    app.router.add_post(f"{PREFIX}/worker/stop", worker_stop)
+    app.router.add_get(f"{PREFIX}/witty_pi/schedule", schedule_get)
+    app.router.add_put(f"{PREFIX}/witty_pi/schedule", schedule_put)
+    app.router.add_get(f"{PREFIX}/witty_pi/low_voltage", low_voltage_get)
+    app.router.add_put(f"{PREFIX}/witty_pi/low_voltage", low_voltage_put)
+    app.router.add_get(f"{PREFIX}/openapi.json", openapi)
+    app.router.add_get(f"{PREFIX}/events", events)
+    return app

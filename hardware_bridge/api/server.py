@@ -1,0 +1,67 @@
+"""``hardware-bridge serve``: the service, the API and the announcement, until SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from hardware_bridge.api.app import create_app
+from hardware_bridge.api.discovery import Announcer
+from hardware_bridge.api.identity import load_or_create_device_id, load_or_create_token
+from hardware_bridge.runtime import open_hardware
+from hardware_bridge.service import BridgeService
+from hardware_bridge.settings import load_settings
+
+_LOGGER = logging.getLogger(__name__)
+
+
+async def serve(
+    *,
+    config_file: Path | None,
+    simulate: str | None,
+    data_dir: Path,
+    host: str | None,
+    port: int | None,
+    zeroconf: bool | None,
+) -> None:
+    """Run the bridge until SIGTERM or SIGINT."""
+    settings = load_settings(config_file, simulate=simulate is not None, data_dir=data_dir)
+    server = settings.server
+    host = server.host if host is None else host
+    port = server.port if port is None else port
+    token, created = load_or_create_token(data_dir)
+    if created:
+        # Printed once, on first start only; afterwards it is in the file (mode 0600).
+        print(f"API token (shown once; also in {data_dir / 'token'}): {token}", flush=True)
+    device_id = load_or_create_device_id(data_dir)
+    with open_hardware(config_file=config_file, simulate=simulate, data_dir=data_dir) as hardware:
+        service = BridgeService(
+            hardware, settings, data_dir=data_dir, device_id=device_id, scenario=simulate
+        )
+        await service.start()
+        runner = web.AppRunner(create_app(service, token, server.heartbeat), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        bound = runner.addresses[0][1] if runner.addresses else port
+        announcer = Announcer(device_id, host, bound)
+        if server.zeroconf if zeroconf is None else zeroconf:
+            await announcer.start()
+        print(f"hardware-bridge {device_id} listening on http://{host}:{bound}", flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await stop.wait()
+        finally:
+            _LOGGER.info("stopping")
+            await announcer.stop()
+            await runner.cleanup()
+            await service.stop()
+    print("hardware-bridge stopped", file=sys.stderr, flush=True)

@@ -1,0 +1,159 @@
+"""The bridge's own safety rules. They act without Home Assistant and nothing overrides them.
+
+Each guard trips at one threshold and clears only past another (hysteresis), so a battery that
+hovers at its floor does not start and stop the worker every few seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hardware_bridge.config import number, unknown_keys
+from hardware_bridge.errors import BridgeError, ConfigError
+from hardware_bridge.readings import Snapshot
+
+BATTERY_LOW = "battery_low"
+OVER_TEMPERATURE = "over_temperature"
+LOW_VOLTAGE = "low_voltage"
+
+
+class GuardRefusalError(BridgeError):
+    """A command a guard forbids right now; the message gives the reason."""
+
+
+@dataclass(frozen=True)
+class GuardConfig:
+    """The ``[guards]`` table."""
+
+    battery_floor: float = 20.0  # % SoC: below it the worker drains and stops
+    battery_resume: float = 30.0  # % SoC: the worker may run again from here
+    max_temperature: float = 70.0  # °C at the Witty Pi's sensor
+    resume_temperature: float = 60.0
+    # Volts above the Witty Pi's low-voltage cut at which the Pi shuts down cleanly first.
+    low_voltage_margin: float = 0.2
+    drain_timeout: float = 120.0  # how long a guard lets the running task finish
+    shutdown_command: tuple[str, ...] = ("systemctl", "poweroff")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "battery_floor": self.battery_floor,
+            "battery_resume": self.battery_resume,
+            "max_temperature": self.max_temperature,
+            "resume_temperature": self.resume_temperature,
+            "low_voltage_margin": self.low_voltage_margin,
+            "drain_timeout": self.drain_timeout,
+        }
+
+
+def parse_guards(data: Mapping[str, Any], where: str = "guards") -> GuardConfig:
+    """A GuardConfig from the ``[guards]`` table; the resume points must lie past the trips."""
+    unknown_keys(data, set(GuardConfig.__dataclass_fields__), where)
+    d = GuardConfig()
+    command = data.get("shutdown_command", list(d.shutdown_command))
+    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
+        raise ConfigError(f"{where}.shutdown_command: expected a list of strings (argv)")
+    config = GuardConfig(
+        battery_floor=number(data, "battery_floor", where, d.battery_floor, -1e-9),
+        battery_resume=number(data, "battery_resume", where, d.battery_resume, -1e-9),
+        max_temperature=number(data, "max_temperature", where, d.max_temperature, -100),
+        resume_temperature=number(data, "resume_temperature", where, d.resume_temperature, -100),
+        low_voltage_margin=number(data, "low_voltage_margin", where, d.low_voltage_margin, 0.0),
+        drain_timeout=number(data, "drain_timeout", where, d.drain_timeout, 0.0),
+        shutdown_command=tuple(command),
+    )
+    if config.battery_resume <= config.battery_floor:
+        raise ConfigError(f"{where}.battery_resume must be above battery_floor")
+    if config.resume_temperature >= config.max_temperature:
+        raise ConfigError(f"{where}.resume_temperature must be below max_temperature")
+    return config
+
+
+@dataclass(frozen=True)
+class GuardChange:
+    """What one evaluation changed."""
+
+    tripped: tuple[str, ...]
+    cleared: tuple[str, ...]
+
+    @property
+    def shutdown(self) -> bool:
+        return LOW_VOLTAGE in self.tripped
+
+
+class Guards:
+    """The guards in force, evaluated on every snapshot."""
+
+    def __init__(self, config: GuardConfig) -> None:
+        self.config = config
+        self.tripped: dict[str, str] = {}
+
+    def evaluate(self, snapshot: Snapshot) -> GuardChange:
+        """Trip or clear each guard from the latest readings."""
+        before = set(self.tripped)
+        self._battery(snapshot)
+        self._temperature(snapshot)
+        self._low_voltage(snapshot)
+        after = set(self.tripped)
+        return GuardChange(tuple(sorted(after - before)), tuple(sorted(before - after)))
+
+    def refusal(self) -> str | None:
+        """Why the worker may not start now, or None."""
+        if not self.tripped:
+            return None
+        return "; ".join(f"{name}: {reason}" for name, reason in sorted(self.tripped.items()))
+
+    def check_start(self) -> None:
+        if (reason := self.refusal()) is not None:
+            raise GuardRefusalError(f"refused by a guard: {reason}")
+
+    def _set(self, name: str, trip: bool, clear: bool, reason: str) -> None:
+        if trip:
+            self.tripped[name] = reason
+        elif clear:
+            self.tripped.pop(name, None)
+        elif name in self.tripped:
+            self.tripped[name] = reason  # still in force: keep the figures current
+
+    def _battery(self, snapshot: Snapshot) -> None:
+        battery = snapshot.battery
+        if battery is None or battery.soc is None:
+            return
+        c = self.config
+        self._set(
+            BATTERY_LOW,
+            trip=battery.soc < c.battery_floor,
+            clear=battery.soc >= c.battery_resume,
+            reason=f"state of charge {battery.soc:.1f} % is below the {c.battery_floor:g} % "
+            f"floor; the worker may run again from {c.battery_resume:g} %",
+        )
+
+    def _temperature(self, snapshot: Snapshot) -> None:
+        witty = snapshot.witty_pi
+        if witty is None or witty.temperature is None:
+            return
+        c = self.config
+        self._set(
+            OVER_TEMPERATURE,
+            trip=witty.temperature > c.max_temperature,
+            clear=witty.temperature <= c.resume_temperature,
+            reason=f"temperature {witty.temperature:.1f} °C is above {c.max_temperature:g} °C; "
+            f"the worker may run again at {c.resume_temperature:g} °C",
+        )
+
+    def _low_voltage(self, snapshot: Snapshot) -> None:
+        witty = snapshot.witty_pi
+        if witty is None or witty.low_voltage_threshold is None:
+            return
+        volts = snapshot.battery.voltage if snapshot.battery else witty.input_voltage
+        threshold = witty.low_voltage_threshold
+        margin = self.config.low_voltage_margin
+        resume = witty.recovery_voltage or threshold + 3 * margin
+        self._set(
+            LOW_VOLTAGE,
+            trip=volts < threshold + margin,
+            clear=volts >= resume,
+            reason=f"{volts:.2f} V is within {margin:g} V of the Witty Pi's {threshold:g} V cut; "
+            f"the worker may run again from {resume:g} V",
+        )

@@ -1,0 +1,1 @@
+"""The iExec worker container, run through the Docker Engine API."""

@@ -1,0 +1,322 @@
+"""The worker container through the Docker Engine API (docker SDK). Every call blocks.
+
+The bridge touches only the container it created and labelled, and runs only an image on its
+allowlist: no API request names an image or a command. A drain is ``docker stop`` with the drain
+timeout as grace period: the worker gets SIGTERM, finishes its task, and is killed only if the
+timeout runs out (which the status then reports as a forced stop).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+
+from hardware_bridge.errors import BridgeError
+from hardware_bridge.worker.activity import TaskTally
+from hardware_bridge.worker.config import (
+    DOCKER_SOCKET,
+    MANAGED_LABEL,
+    NAME_LABEL,
+    WALLET_IN_CONTAINER,
+    WorkerConfig,
+)
+from hardware_bridge.worker.status import WorkerState, WorkerStatus
+
+_LOGGER = logging.getLogger(__name__)
+SIGKILL_EXIT = 137
+_STATES = {
+    "running": WorkerState.RUNNING,
+    "restarting": WorkerState.STARTING,
+    "dead": WorkerState.ERROR,
+}
+ENGINE_ERRORS = (docker.errors.DockerException, requests.exceptions.RequestException)
+
+
+class WorkerError(BridgeError):
+    """The worker cannot do what was asked; the message says why."""
+
+
+class EngineUnavailableError(WorkerError):
+    """The Docker engine does not answer."""
+
+
+def _nanoseconds(stamp: str) -> int:
+    """RFC 3339 with up to nanoseconds (Docker trims trailing zeros) as integer ns since epoch."""
+    seconds, _, fraction = stamp.rstrip("Z").partition(".")
+    whole = datetime.fromisoformat(seconds).replace(tzinfo=UTC)
+    return int(whole.timestamp()) * 1_000_000_000 + int((fraction or "0").ljust(9, "0")[:9])
+
+
+def _parse_time(stamp: str | None) -> datetime | None:
+    if not stamp or stamp.startswith("0001-"):
+        return None
+    ns = _nanoseconds(stamp)
+    return datetime.fromtimestamp(ns / 1e9, UTC)
+
+
+class DockerWorker:
+    """The one worker container of this bridge."""
+
+    def __init__(self, config: WorkerConfig, tally: TaskTally | None = None) -> None:
+        self.config = config
+        self.tally = tally or TaskTally()
+        # Where the logs were read up to: (container id, ns of the last line read).
+        self.log_cursor: tuple[str, int] | None = None
+        self._client: Any = None
+        self._cpu_sample: tuple[int, int] | None = None
+        self.forced_stop = False
+        self.draining = False
+        self.last_error: str | None = None
+
+    # Engine access
+
+    def _engine(self) -> Any:
+        if self._client is None:
+            self._client = docker.DockerClient(base_url=self.config.docker_url, timeout=20)
+        return self._client
+
+    def _call(self, what: str, operation: Any) -> Any:
+        try:
+            return operation()
+        except docker.errors.NotFound:
+            raise
+        except docker.errors.APIError as err:
+            raise WorkerError(f"{what}: {err.explanation or err}") from err
+        except ENGINE_ERRORS as err:
+            self._client = None  # reconnect next time: the engine may come back elsewhere
+            raise EngineUnavailableError(
+                f"Docker engine unreachable at {self.config.docker_url}: {err}"
+            ) from err
+
+    def _container(self) -> Any:
+        """Our container, or None; an unlabelled one of the same name is not ours to touch."""
+        try:
+            container = self._call(
+                "look up the worker",
+                lambda: self._engine().containers.get(self.config.container_name),
+            )
+        except docker.errors.NotFound:
+            return None
+        if container.labels.get(MANAGED_LABEL) != "true":
+            raise WorkerError(
+                f"a container named {self.config.container_name!r} exists that the bridge did "
+                "not create: remove or rename it, or set another [worker] name"
+            )
+        return container
+
+    # Commands
+
+    def check_image(self) -> None:
+        """Refuse an image that is not on the allowlist."""
+        if self.config.image not in self.config.allowed_images:
+            raise WorkerError(
+                f"image {self.config.image!r} is not on the allowlist "
+                f"({', '.join(self.config.allowed_images) or 'empty'}): not started"
+            )
+
+    def _environment(self) -> dict[str, str]:
+        config = self.config
+        try:
+            password = config.password_file.read_text(encoding="utf-8").strip()
+        except OSError as err:
+            raise WorkerError(f"cannot read the wallet password file: {err}") from err
+        if not config.wallet_file.is_file():
+            raise WorkerError(f"the wallet file {config.wallet_file} does not exist")
+        environment = {
+            **config.core_environment(),
+            "IEXEC_WORKER_NAME": config.name,
+            "IEXEC_WORKER_WALLET_PATH": WALLET_IN_CONTAINER,
+            "IEXEC_WORKER_WALLET_PASSWORD": password,
+            "IEXEC_WORKER_BASE_DIR": str(config.base_dir),
+        }
+        if config.cpus is not None:
+            environment["IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT"] = str(config.cpus)
+        return {**environment, **config.environment}
+
+    def _ensure_image(self) -> None:
+        images = self._engine().images
+        try:
+            self._call("look up the image", lambda: images.get(self.config.image))
+        except docker.errors.NotFound:
+            _LOGGER.info("pulling %s", self.config.image)
+            try:
+                self._call("pull the image", lambda: images.pull(self.config.image))
+            except (WorkerError, docker.errors.NotFound) as err:
+                raise WorkerError(
+                    f"image {self.config.image!r} is not on this machine and cannot be pulled: "
+                    f"{err}"
+                ) from err
+
+    def _create(self) -> Any:
+        config = self.config
+        config.base_dir.mkdir(parents=True, exist_ok=True)
+        volumes = {
+            # The worker runs each task as a sibling container through the host's engine.
+            config.docker_socket: {"bind": DOCKER_SOCKET, "mode": "rw"},
+            str(config.wallet_file.resolve()): {"bind": WALLET_IN_CONTAINER, "mode": "ro"},
+            # Same path inside and out: the worker hands it to its task containers.
+            str(config.base_dir): {"bind": str(config.base_dir), "mode": "rw"},
+        }
+        options: dict[str, Any] = {
+            "name": config.container_name,
+            "labels": {MANAGED_LABEL: "true", NAME_LABEL: config.name},
+            "environment": self._environment(),
+            "volumes": volumes,
+            "network_mode": "host",
+            "detach": True,
+        }
+        if config.cpus is not None:
+            options["nano_cpus"] = config.cpus * 1_000_000_000
+        return self._call(
+            "create the worker",
+            lambda: self._engine().containers.create(config.image, **options),
+        )
+
+    def start(self) -> None:
+        """Create (or reuse) the container and start it."""
+        self.check_image()
+        container = self._container()
+        if (
+            container is not None
+            and container.image.tags
+            and self.config.image not in (container.image.tags)
+        ):
+            # The configured image changed: the old container goes, a new one comes.
+            self._call("remove the old worker", lambda: container.remove(force=True))
+            container = None
+        if container is None:
+            self._ensure_image()
+            container = self._create()
+        if container.status != "running":
+            self._call("start the worker", container.start)
+        self.forced_stop = False
+        self.draining = False
+        self.last_error = None
+
+    def stop(self, *, drain: bool = True, timeout: float | None = None) -> bool:
+        """Stop the worker; with ``drain``, let its task finish first. True if it was forced."""
+        container = self._container()
+        if container is None:
+            return False
+        container.reload()
+        if container.status != "running":
+            return False
+        grace = self.config.drain_timeout if timeout is None else timeout
+        self.draining = drain
+        try:
+            if drain:
+                # A client of its own: this call blocks for up to the grace period.
+                client = docker.DockerClient(base_url=self.config.docker_url, timeout=grace + 30)
+                try:
+                    self._call(
+                        "drain the worker",
+                        lambda: client.containers.get(container.id).stop(timeout=int(grace)),
+                    )
+                finally:
+                    client.close()
+            else:
+                self._call("stop the worker", container.kill)
+                self._call("wait for the worker", lambda: container.wait(timeout=30))
+        finally:
+            self.draining = False
+        container.reload()
+        exit_code = container.attrs["State"]["ExitCode"]
+        self.forced_stop = not drain or exit_code == SIGKILL_EXIT
+        if drain and self.forced_stop:
+            self.last_error = f"drain timed out after {grace:.0f} s: the worker was killed"
+        return self.forced_stop
+
+    # Status
+
+    def status(self) -> WorkerStatus:
+        """Look at the container: state, resources, new log lines."""
+        try:
+            container = self._container()
+        except EngineUnavailableError as err:
+            return self._status(WorkerState.ERROR, last_error=str(err))
+        if container is None:
+            self._cpu_sample = None
+            return self._status(WorkerState.NOT_CREATED, last_error=self.last_error)
+        self._read_logs(container)
+        state_info = container.attrs["State"]
+        running = container.status == "running"
+        started_at = _parse_time(state_info.get("StartedAt"))
+        cpu, memory = self._stats(container) if running else (None, None)
+        if not running:
+            self._cpu_sample = None
+            self.tally.container_gone()
+        state = _STATES.get(container.status, WorkerState.STOPPED)
+        if self.draining:
+            state = WorkerState.DRAINING
+        now = datetime.now(UTC)
+        return self._status(
+            state,
+            container_id=container.id[:12],
+            started_at=started_at if running else None,
+            uptime=(now - started_at).total_seconds() if running and started_at else None,
+            cpu_percent=cpu,
+            memory_bytes=memory,
+            forced_stop=self.forced_stop,
+            exit_code=None if running else state_info.get("ExitCode"),
+            last_error=self.last_error,
+        )
+
+    def _status(self, state: WorkerState, **details: Any) -> WorkerStatus:
+        return WorkerStatus(
+            state,
+            self.config.image,
+            tasks_started=self.tally.started,
+            tasks_completed=self.tally.completed,
+            tasks_running=len(self.tally.running),
+            **details,
+        )
+
+    def _read_logs(self, container: Any) -> None:
+        cursor = self.log_cursor if self.log_cursor and self.log_cursor[0] == container.id else None
+        since_ns = cursor[1] if cursor else 0
+        options: dict[str, Any] = {"timestamps": True, "stdout": True, "stderr": True}
+        if since_ns:
+            options["since"] = since_ns / 1e9
+        raw = self._call("read the worker's logs", lambda: container.logs(**options))
+        last = since_ns
+        for line in raw.decode("utf-8", "replace").splitlines():
+            stamp, _, message = line.partition(" ")
+            try:
+                ns = _nanoseconds(stamp)
+            except ValueError:
+                continue
+            if ns <= since_ns:
+                continue  # read last time: ``since`` is inclusive
+            self.tally.feed(message)
+            last = max(last, ns)
+        self.log_cursor = (container.id, last)
+
+    def _stats(self, container: Any) -> tuple[float | None, int | None]:
+        try:
+            stats = self._call(
+                "read the worker's stats", lambda: container.stats(stream=False, one_shot=True)
+            )
+        except (WorkerError, docker.errors.NotFound):
+            return None, None
+        cpu_stats = stats.get("cpu_stats") or {}
+        total = (cpu_stats.get("cpu_usage") or {}).get("total_usage")
+        system = cpu_stats.get("system_cpu_usage")
+        cores = cpu_stats.get("online_cpus") or 1
+        memory = (stats.get("memory_stats") or {}).get("usage")
+        cpu = None
+        if total is not None and system is not None:
+            if self._cpu_sample is not None:
+                d_total, d_system = total - self._cpu_sample[0], system - self._cpu_sample[1]
+                cpu = 100.0 * cores * d_total / d_system if d_system > 0 else 0.0
+            self._cpu_sample = (total, system)
+        return cpu, memory
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

@@ -1,0 +1,37 @@
+"""The worker's state as the API reports it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class WorkerState(StrEnum):
+    """Where the worker container is in its life."""
+
+    NOT_CREATED = "not_created"
+    STARTING = "starting"
+    RUNNING = "running"
+    DRAINING = "draining"
+    STOPPED = "stopped"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class WorkerStatus:
+    """One look at the worker container."""
+
+    state: WorkerState
+    image: str
+    container_id: str | None = None
+    started_at: datetime | None = None
+    uptime: float | None = None
+    cpu_percent: float | None = None  # of one core, as ``docker stats`` counts
+    memory_bytes: int | None = None
+    tasks_started: int = 0
+    tasks_completed: int = 0
+    tasks_running: int = 0
+    forced_stop: bool = False
+    exit_code: int | None = None
+    last_error: str | None = None
