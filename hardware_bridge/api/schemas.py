@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,30 +22,45 @@ def aware_datetime(value: Any) -> datetime:
     return moment
 
 
-def _number(low: float, high: float) -> vol.All:
-    return vol.All(
-        vol.Any(int, float, msg="expected a number"),
-        vol.Range(min=low, max=high),
-    )
+def number(low: float, high: float) -> Callable[[Any], float]:
+    """A JSON number (not a boolean, not a string) within ``low..high``."""
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise vol.Invalid("expected a number")
+        if not low <= value <= high:
+            raise vol.Invalid(f"expected a number within {low:g}..{high:g}, got {value:g}")
+        return float(value)
+
+    return check
+
+
+def or_null(validator: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``null`` (clear or disable) or what ``validator`` accepts, with its message."""
+
+    def check(value: Any) -> Any:
+        return None if value is None else validator(value)
+
+    return check
 
 
 WORKER_STOP = vol.Schema(
     {
         vol.Optional("drain", default=True): bool,
-        vol.Optional("timeout"): _number(1, 86400),
+        vol.Optional("timeout"): number(1, 86400),
     }
 )
 WORKER_START = vol.Schema({})
 SCHEDULE = vol.Schema(
     {
-        vol.Required("next_startup"): vol.Any(None, aware_datetime),
-        vol.Required("next_shutdown"): vol.Any(None, aware_datetime),
+        vol.Required("next_startup"): or_null(aware_datetime),
+        vol.Required("next_shutdown"): or_null(aware_datetime),
     }
 )
 LOW_VOLTAGE = vol.Schema(
     {
-        vol.Required("threshold"): vol.Any(None, _number(2.0, 25.0)),
-        vol.Optional("recovery"): vol.Any(None, _number(2.0, 25.0)),
+        vol.Required("threshold"): or_null(number(2.0, 25.0)),
+        vol.Optional("recovery"): or_null(number(2.0, 25.0)),
     }
 )
 

@@ -1,0 +1,182 @@
+"""The event WebSocket: state on connect, changes within a second, deadbands, heartbeats."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiohttp
+import pytest
+
+from hardware_bridge.api.app import PREFIX
+from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
+from tests.support.bridge import BridgeProcess, write_config
+from tests.support.openapi import assert_matches
+
+
+@pytest.fixture(scope="module")
+def bridge(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("events")
+    config = write_config(
+        tmp / "bridge.toml",
+        docker_url=f"unix://{tmp}/no-engine.sock",
+        tmp=tmp,
+        server={"heartbeat": 0.5},
+    )
+    process = BridgeProcess(tmp / "data", config=config).start()
+    yield process
+    process.stop()
+
+
+def headers(bridge):
+    return {"Authorization": f"Bearer {bridge.token}"}
+
+
+async def messages(ws, count, seconds=10.0):
+    received = []
+    async with asyncio.timeout(seconds):
+        while len(received) < count:
+            received.append((time.monotonic(), await ws.receive_json()))
+    return received
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_socket_needs_the_token(bridge):
+    async with aiohttp.ClientSession() as session:
+        with pytest.raises(aiohttp.WSServerHandshakeError) as refused:
+            await session.ws_connect(f"{bridge.url}{PREFIX}/events")
+    assert refused.value.status == 401
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_the_state_comes_first_then_changes_as_they_happen(bridge):
+    async with (
+        aiohttp.ClientSession(headers=headers(bridge)) as session,
+        session.ws_connect(f"{bridge.url}{PREFIX}/events") as ws,
+    ):
+        first = await ws.receive_json()
+        assert first["type"] == "state"
+        assert_matches("StateMessage", first)
+        # The simulated sun keeps moving (60x real time): changes arrive without asking.
+        updates = [m for _, m in await messages(ws, 6) if m["type"] == "state"]
+        assert updates
+        for update in updates:
+            assert_matches("StateMessage", update)
+            assert update["changed"]
+            assert not {"time", "sampled_at"} & {p.rsplit(".", 1)[-1] for p in update["changed"]}
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_change_reaches_a_subscriber_within_a_second(bridge):
+    async with (
+        aiohttp.ClientSession(headers=headers(bridge)) as session,
+        session.ws_connect(f"{bridge.url}{PREFIX}/events") as ws,
+    ):
+        await ws.receive_json()
+        sent = time.monotonic()
+        async with session.put(
+            f"{bridge.url}{PREFIX}/witty_pi/low_voltage", json={"threshold": 10.5}
+        ) as reply:
+            assert reply.status == 200
+        async with asyncio.timeout(1.0):
+            while True:
+                message = await ws.receive_json()
+                if "witty_pi.low_voltage_threshold" in message.get("changed", []):
+                    break
+        assert message["data"]["witty_pi"]["low_voltage_threshold"] == 10.5
+        assert time.monotonic() - sent < 1.0
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_wide_deadbands_leave_only_heartbeats(bridge):
+    wide = dict.fromkeys(DEFAULT_DEADBANDS, 1000000000.0)
+    async with (
+        aiohttp.ClientSession(headers=headers(bridge)) as session,
+        session.ws_connect(f"{bridge.url}{PREFIX}/events") as ws,
+    ):
+        await ws.receive_json()
+        await ws.send_json({"type": "subscribe", "deadbands": wide})
+        async with asyncio.timeout(5):  # what was on its way before the subscription
+            while (await ws.receive_json())["type"] != "heartbeat":
+                pass
+        received = [m for _, m in await messages(ws, 3, seconds=5)]
+    assert [m["type"] for m in received] == ["heartbeat"] * 3
+    for message in received:
+        assert_matches("HeartbeatMessage", message)
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_bad_subscription_is_answered_not_fatal(bridge):
+    async with (
+        aiohttp.ClientSession(headers=headers(bridge)) as session,
+        session.ws_connect(f"{bridge.url}{PREFIX}/events") as ws,
+    ):
+        await ws.receive_json()
+        await ws.send_str('{"type": "subscribe", "deadbands": {"voltage": -1}}')
+        async with asyncio.timeout(5):
+            while (message := await ws.receive_json())["type"] != "error":
+                pass
+        assert "bad value" in message["message"]
+        assert (await ws.receive_json())["type"] in ("state", "heartbeat")  # still served
+
+
+@pytest.mark.usefixtures("socket_enabled")
+async def test_a_client_that_hangs_up_mid_stream_harms_no_one(bridge):
+    for _ in range(5):
+        session = aiohttp.ClientSession(headers=headers(bridge))
+        ws = await session.ws_connect(f"{bridge.url}{PREFIX}/events")
+        await ws.receive_json()
+        ws._response.connection.transport.abort()
+        await session.close()
+    async with (
+        aiohttp.ClientSession(headers=headers(bridge)) as session,
+        session.get(f"{bridge.url}{PREFIX}/state") as reply,
+    ):
+        assert reply.status == 200
+    await asyncio.sleep(1.5)
+    assert "Traceback" not in bridge.log.read_text()
+
+
+def test_flatten_names_every_leaf():
+    assert flatten({"battery": {"soc": 50.0, "chip": "x"}, "errors": {}}) == {
+        "battery.soc": 50.0,
+        "battery.chip": "x",
+        "errors": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ({"battery.voltage": 13.20}, {"battery.voltage": 13.21}, []),
+        ({"battery.voltage": 13.20}, {"battery.voltage": 13.25}, ["battery.voltage"]),
+        ({"witty_pi.output_current": 0.5}, {"witty_pi.output_current": 0.505}, []),
+        ({"solar.power": 10.0}, {"solar.power": 10.2}, ["solar.power"]),
+        ({"energy.consumed": 1.0}, {"energy.consumed": 1.05}, []),
+        ({"worker.state": "running"}, {"worker.state": "draining"}, ["worker.state"]),
+        ({"time": "a", "worker.uptime": 1.0}, {"time": "b", "worker.uptime": 2.0}, []),
+        ({"witty_pi.low_voltage_threshold": None}, {"witty_pi.low_voltage_threshold": 11.5},
+         ["witty_pi.low_voltage_threshold"]),
+        ({"errors": {}}, {"errors.solar": "INA219@0x40: ..."}, ["errors.solar", "errors"]),
+    ],
+)  # fmt: skip
+def test_changes_are_what_moves_past_its_deadband(old, new, expected):
+    assert sorted(changed(old, new, DEFAULT_DEADBANDS)) == sorted(expected)
+
+
+def test_a_slow_drift_is_pushed_once_it_adds_up():
+    sent = {"battery.soc": 50.0}
+    pushes = 0
+    for step in range(1, 40):
+        new = {"battery.soc": 50.0 + step * 0.01}
+        if changed(sent, new, DEFAULT_DEADBANDS):
+            sent = new
+            pushes += 1
+    assert pushes == 3  # 0.39 % of drift in 0.1 % deadbands
+
+
+def test_the_bridge_process_fixture_is_reusable(tmp_path):
+    config = write_config(tmp_path / "b.toml", docker_url="unix:///nonexistent", tmp=tmp_path)
+    bridge = BridgeProcess(tmp_path / "data", config=config).start()
+    assert bridge.url.startswith("http://127.0.0.1:")
+    assert bridge.stop() == 0  # SIGTERM: a clean exit

@@ -1,0 +1,35 @@
+"""Fixtures shared by every suite: a private Docker engine and real bridge processes."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.bridge import BridgeProcess
+from tests.support.dockerd import PrivateDockerd
+
+
+@pytest.fixture(scope="session")
+def docker_engine() -> Iterator[PrivateDockerd]:
+    """A Docker engine of the tests' own, with the stand-in worker image built in it."""
+    # A short path: the engine's unix sockets live under it (108-byte limit).
+    root = Path(tempfile.mkdtemp(prefix="pewd-", dir="/tmp"))
+    engine = PrivateDockerd(root)
+    engine.start()
+    try:
+        engine.build_standin_image()
+        yield engine
+    finally:
+        engine.stop()
+
+
+@pytest.fixture
+def bridges(tmp_path: Path) -> Iterator[list[BridgeProcess]]:
+    """Bridges started by a test are stopped after it."""
+    started: list[BridgeProcess] = []
+    yield started
+    for bridge in started:
+        bridge.stop()
