@@ -125,8 +125,8 @@ class Guards:
             BATTERY_LOW,
             trip=battery.soc < c.battery_floor,
             clear=battery.soc >= c.battery_resume,
-            reason=f"state of charge {battery.soc:.1f} % is below the {c.battery_floor:g} % "
-            f"floor; the worker may run again from {c.battery_resume:g} %",
+            reason=f"state of charge {battery.soc:.1f} % (floor {c.battery_floor:g} %): "
+            f"the worker may run again from {c.battery_resume:g} %",
         )
 
     def _temperature(self, snapshot: Snapshot) -> None:
@@ -138,7 +138,7 @@ class Guards:
             OVER_TEMPERATURE,
             trip=witty.temperature > c.max_temperature,
             clear=witty.temperature <= c.resume_temperature,
-            reason=f"temperature {witty.temperature:.1f} °C is above {c.max_temperature:g} °C; "
+            reason=f"temperature {witty.temperature:.1f} °C (ceiling {c.max_temperature:g} °C): "
             f"the worker may run again at {c.resume_temperature:g} °C",
         )
 
@@ -154,6 +154,6 @@ class Guards:
             LOW_VOLTAGE,
             trip=volts < threshold + margin,
             clear=volts >= resume,
-            reason=f"{volts:.2f} V is within {margin:g} V of the Witty Pi's {threshold:g} V cut; "
+            reason=f"battery {volts:.2f} V (Witty Pi cut {threshold:g} V, margin {margin:g} V): "
             f"the worker may run again from {resume:g} V",
         )

@@ -89,8 +89,10 @@ class DockerWorker:
             raise WorkerError(f"{what}: {err.explanation or err}") from err
         except ENGINE_ERRORS as err:
             self._client = None  # reconnect next time: the engine may come back elsewhere
+            _LOGGER.debug("%s: %s", what, err)
+            # One wording whatever the transport said, so the fault is logged once per outage.
             raise EngineUnavailableError(
-                f"Docker engine unreachable at {self.config.docker_url}: {err}"
+                f"Docker engine unreachable at {self.config.docker_url}"
             ) from err
 
     def _container(self) -> Any:
@@ -234,11 +236,17 @@ class DockerWorker:
     # Status
 
     def status(self) -> WorkerStatus:
-        """Look at the container: state, resources, new log lines."""
+        """Look at the container: state, resources, new log lines. Never raises."""
         try:
-            container = self._container()
+            return self._look()
         except EngineUnavailableError as err:
             return self._status(WorkerState.ERROR, last_error=str(err))
+        except (WorkerError, docker.errors.NotFound) as err:
+            # Gone or refused between two calls: report it, look again next time.
+            return self._status(WorkerState.ERROR, last_error=str(err))
+
+    def _look(self) -> WorkerStatus:
+        container = self._container()
         if container is None:
             self._cpu_sample = None
             return self._status(WorkerState.NOT_CREATED, last_error=self.last_error)

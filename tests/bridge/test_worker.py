@@ -1,0 +1,147 @@
+"""The worker on a real Docker engine: start, drain, forced stop, engine restart, allowlist."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.bridge import BridgeProcess, write_config
+from tests.support.client import request, wait_for
+
+pytestmark = [pytest.mark.xdist_group("docker"), pytest.mark.usefixtures("socket_enabled")]
+
+
+@pytest.fixture
+def start_bridge(tmp_path, docker_engine, bridges):
+    def start(worker=None, guards=None, scenario="default", name="bridge"):
+        config = write_config(
+            tmp_path / f"{name}.toml",
+            docker_url=docker_engine.url,
+            tmp=tmp_path,
+            worker=worker,
+            guards=guards,
+        )
+        bridge = BridgeProcess(tmp_path / name, config=config, scenario=scenario).start()
+        bridges.append(bridge)
+        return bridge
+
+    return start
+
+
+def running(state):
+    return state["worker"]["state"] == "running"
+
+
+def labels(docker_engine, name):
+    inspected = docker_engine.docker("inspect", name, check=False)
+    return (
+        json.loads(inspected.stdout)[0]["Config"]["Labels"] if inspected.returncode == 0 else None
+    )
+
+
+async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_bridge, docker_engine):
+    bridge = start_bridge()
+    status, worker = await request(bridge, "POST", "/worker/start")
+    assert (status, worker["state"]) == (200, "running")
+    state = await wait_for(bridge, lambda s: s["worker"]["tasks_completed"] >= 1, "a task done")
+    worker = state["worker"]
+    assert worker["desired_running"] is True
+    assert worker["uptime"] > 0
+    assert worker["memory_bytes"] > 0
+    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    assert labels(docker_engine, name)["io.positive-energy.managed"] == "true"
+    env = docker_engine.docker("inspect", "-f", "{{json .Config.Env}}", name).stdout
+    assert "IEXEC_WORKER_WALLET_PATH=/iexec-wallet/wallet.json" in env
+    assert "IEXEC_CORE_HOST=127.0.0.1" in env
+    # The busy stand-in shows in the simulated Pi's load.
+    state = await wait_for(bridge, lambda s: (s["worker"]["cpu_percent"] or 0) > 20, "CPU use")
+    assert state["witty_pi"] is not None
+
+
+async def test_a_drain_lets_the_running_task_finish_then_stops(start_bridge):
+    bridge = start_bridge()
+    await request(bridge, "POST", "/worker/start")
+    await wait_for(bridge, lambda s: s["worker"]["tasks_running"] == 1, "a task in progress")
+    status, worker = await request(bridge, "POST", "/worker/stop", {"drain": True, "timeout": 30})
+    assert (status, worker["state"]) == (202, "draining")
+    state = await wait_for(bridge, lambda s: s["worker"]["state"] == "stopped", "the drain")
+    worker = state["worker"]
+    assert worker["tasks_completed"] == worker["tasks_started"] >= 1
+    assert worker["tasks_running"] == 0
+    assert (worker["forced_stop"], worker["exit_code"]) == (False, 0)
+    assert worker["desired_running"] is False
+
+
+async def test_a_forced_stop_says_so(start_bridge):
+    bridge = start_bridge()
+    await request(bridge, "POST", "/worker/start")
+    await wait_for(bridge, lambda s: s["worker"]["tasks_running"] == 1, "a task in progress")
+    status, worker = await request(bridge, "POST", "/worker/stop", {"drain": False})
+    assert (status, worker["state"], worker["forced_stop"]) == (200, "stopped", True)
+    assert worker["tasks_completed"] < worker["tasks_started"]
+
+
+async def test_a_drain_that_runs_out_of_time_is_forced(start_bridge):
+    bridge = start_bridge(worker={"environment": {"STANDIN_TASK_SECONDS": "30"}})
+    await request(bridge, "POST", "/worker/start")
+    await wait_for(bridge, lambda s: s["worker"]["tasks_running"] == 1, "a task in progress")
+    await request(bridge, "POST", "/worker/stop", {"drain": True, "timeout": 1})
+    state = await wait_for(bridge, lambda s: s["worker"]["state"] == "stopped", "the stop")
+    assert state["worker"]["forced_stop"] is True
+    assert "drain timed out after 1 s" in state["worker"]["last_error"]
+
+
+async def test_the_worker_comes_back_after_the_engine_restarts(start_bridge, docker_engine):
+    bridge = start_bridge()
+    await request(bridge, "POST", "/worker/start")
+    await wait_for(bridge, running, "the worker")
+    docker_engine.stop()
+    try:
+        state = await wait_for(bridge, lambda s: "docker" in s["degraded"], "the engine fault")
+        assert state["worker"]["state"] == "error"
+        status, _ = await request(bridge, "GET", "/state")
+        assert status == 200  # the bridge itself carries on
+    finally:
+        docker_engine.start()
+    state = await wait_for(
+        bridge, lambda s: running(s) and "docker" not in s["degraded"], "recovery", 60
+    )
+    assert state["worker"]["desired_running"] is True
+    assert bridge.log.read_text().count("Docker engine unreachable") == 1  # logged once
+
+
+async def test_an_image_off_the_allowlist_is_refused(start_bridge, docker_engine):
+    bridge = start_bridge(worker={"image": "busybox:latest"})
+    status, document = await request(bridge, "POST", "/worker/start")
+    assert status == 409
+    assert "'busybox:latest' is not on the allowlist" in document["message"]
+    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    assert labels(docker_engine, name) is None  # nothing was created
+
+
+async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge, docker_engine):
+    bridge = start_bridge()
+    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    docker_engine.docker("create", "--name", name, "positive-energy/standin-worker:1")
+    try:
+        status, document = await request(bridge, "POST", "/worker/start")
+        assert status == 409
+        assert "the bridge did not create" in document["message"]
+        inspected = docker_engine.docker("inspect", "-f", "{{.State.Status}}", name)
+        assert inspected.stdout.strip() == "created"  # untouched
+    finally:
+        docker_engine.docker("rm", "-f", name)
+
+
+async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
+    bridge = start_bridge()
+    await request(bridge, "POST", "/worker/start")
+    await wait_for(bridge, lambda s: s["worker"]["tasks_completed"] >= 2, "two tasks", 40)
+    await request(bridge, "POST", "/worker/stop", {"drain": False})
+    _, before = await request(bridge, "GET", "/worker")
+    bridge.stop()
+    again = bridge.start()
+    _, after = await request(again, "GET", "/worker")
+    assert after["tasks_completed"] == before["tasks_completed"]
+    assert after["tasks_started"] == before["tasks_started"]
