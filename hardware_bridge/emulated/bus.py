@@ -44,6 +44,11 @@ class EmulatedBus:
         with self._lock:
             self._faults.setdefault(address, []).extend([err] * count)
 
+    def clear_errors(self, address: int) -> None:
+        """The wire is fixed: no more injected errors for ``address``."""
+        with self._lock:
+            self._faults.pop(address, None)
+
     def pending_errors(self, address: int) -> int:
         """How many injected errors are still to come for ``address``."""
         with self._lock:

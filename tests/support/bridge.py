@@ -59,10 +59,11 @@ class BridgeProcess:
     """One bridge; ``start`` waits until it answers ``health``."""
 
     def __init__(self, data_dir: Path, *, config: Path | None = None, scenario: str = "default",
-                 port: int | None = None) -> None:  # fmt: skip
+                 port: int | None = None, zeroconf: bool = False) -> None:  # fmt: skip
         self.data_dir = data_dir
         self.config = config
         self.scenario = scenario
+        self.zeroconf = zeroconf
         # 0: the bridge picks a free port and says which (no socket opened here: Home
         # Assistant's test plugin blocks them outside the tests that ask for them).
         self.port = port or 0
@@ -79,8 +80,10 @@ class BridgeProcess:
             sys.executable, "-m", "hardware_bridge", "serve",
             "--simulate", self.scenario,
             "--host", "127.0.0.1", "--port", str(self.port),
-            "--data-dir", str(self.data_dir), "--no-zeroconf",
+            "--data-dir", str(self.data_dir),
         ]  # fmt: skip
+        if not self.zeroconf:
+            command.append("--no-zeroconf")
         if self.config is not None:
             command += ["--config", str(self.config)]
         self.process = subprocess.Popen(

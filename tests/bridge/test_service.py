@@ -1,0 +1,68 @@
+"""The bridge service in-process, on a simulated world: faults are degraded state, not crashes."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.service import BridgeService
+from hardware_bridge.settings import BridgeSettings
+from hardware_bridge.sim.clock import ManualClock
+from hardware_bridge.sim.scenario import load_scenario
+from hardware_bridge.sim.world import Simulation
+from hardware_bridge.worker.config import WorkerConfig
+
+
+@pytest.fixture
+async def service(tmp_path):
+    scenario = load_scenario("default")
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
+    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{tmp_path}/none.sock"))
+    bridge = BridgeService(hardware, settings, data_dir=tmp_path, device_id="0123456789abcdef")
+    bridge.clock = clock  # the test moves time
+    bridge.simulation = simulation
+    yield bridge
+    await bridge.stop()
+
+
+async def test_an_i2c_fault_is_degraded_state_logged_once_and_recovers(service, caplog):
+    caplog.set_level(logging.INFO)
+    await service.sample()
+    service.simulation.bus.inject_errors(0x41, 400)
+    for _ in range(20):
+        service.clock.advance(2)
+        await service.sample()
+    state = service.state()
+    assert state["battery"] is None
+    assert state["degraded"]["battery"].startswith("INA226@0x41: register")
+    assert state["solar"] is not None  # the rest carries on
+    assert caplog.text.count("INA226@0x41") == 1
+    service.simulation.bus.clear_errors(0x41)  # the wire is fixed
+    service.clock.advance(2)
+    await service.sample()
+    state = service.state()
+    assert "battery" not in state["degraded"]
+    assert state["battery"]["chip"] == "INA226@0x41"
+    assert "battery: recovered" in caplog.text
+
+
+async def test_a_stopped_engine_is_degraded_state_not_an_exception(service):
+    await service.poll_worker()
+    state = service.state()
+    assert state["worker"]["state"] == "error"
+    assert "Docker engine unreachable" in state["degraded"]["docker"]
+
+
+async def test_subscribers_get_each_published_state_and_a_slow_one_only_the_newest(service):
+    queue = service.subscribe()
+    for _ in range(40):
+        service.clock.advance(60)
+        await service.sample()
+    assert queue.qsize() == 16  # bounded: a client that does not read costs no memory
+    newest = [queue.get_nowait() for _ in range(16)][-1]
+    assert newest["time"] == service.state()["time"]
+    service.unsubscribe(queue)
