@@ -6,6 +6,11 @@ modules and ticks at 1 Hz without touching a chip, and the report gives the rati
 
     .venv/bin/python bench/footprint.py [--seconds 60] [--simulation] [--json FILE]
 
+Modes: ``baseline``; ``bridge`` (the hardware library sampling every chip at 1 Hz); ``serve``
+(the whole serving bridge: sampling at 1 Hz, guards, worker polls against an absent Docker
+engine, the API with a WebSocket subscriber and a client reading /state every second, both in
+the parent process); ``simulation`` (the bridge on the pvlib simulation, for comparison).
+
 The chips are emulated in the same process, so the CPU figure includes the emulators' work, which
 a real bus leaves to the kernel: an upper bound for the driver side.
 """
@@ -69,9 +74,62 @@ def _every_chip_at_1hz() -> Any:
     )
 
 
+def _usage(mode: str, samples: int, elapsed: float, cpu: float) -> dict[str, Any]:
+    return {
+        "mode": mode,
+        "samples": samples,
+        "seconds": elapsed,
+        "cpu_seconds": cpu,
+        "cpu_ms_per_sample": 1000 * cpu / samples,
+        "core_percent": 100 * cpu / elapsed,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
+    """The serving bridge on static emulated chips; the parent is its client."""
+    import asyncio
+
+    from aiohttp import web
+
+    from hardware_bridge.api.app import create_app
+    from hardware_bridge.hardware import Hardware
+    from hardware_bridge.service import BridgeService
+    from hardware_bridge.settings import BridgeSettings
+    from hardware_bridge.worker.config import WorkerConfig
+
+    hardware = Hardware(
+        _every_chip_at_1hz(), _static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
+    )
+    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{data_dir}/no-engine"))
+    service = BridgeService(hardware, settings, data_dir=data_dir, device_id="bench")
+    await service.start()
+    runner = web.AppRunner(create_app(service, "bench-token"), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    print(f"PORT {runner.addresses[0][1]}", flush=True)
+    start_cpu, start = time.process_time(), time.monotonic()
+    samples = 0
+    while (elapsed := time.monotonic() - start) < seconds:
+        await service.sample()  # at 1 Hz, as the service's own loop does
+        samples += 1
+        await asyncio.sleep(max(0.0, samples - (time.monotonic() - start)))
+    cpu = time.process_time() - start_cpu
+    await runner.cleanup()
+    await service.stop()
+    return _usage("serve", samples, elapsed, cpu)
+
+
 def child(mode: str, seconds: float) -> dict[str, Any]:
     """Run one measurement in this process and return its numbers."""
     from hardware_bridge.hardware import Hardware
+
+    if mode == "serve":
+        import asyncio
+
+        with tempfile.TemporaryDirectory() as data_dir:
+            return asyncio.run(_serve_child(seconds, Path(data_dir)))
 
     with tempfile.TemporaryDirectory() as data_dir:
         if mode == "simulation":
@@ -97,18 +155,50 @@ def child(mode: str, seconds: float) -> dict[str, Any]:
             samples += 1
             time.sleep(max(0.0, samples - (time.monotonic() - start)))
         cpu = time.process_time() - start_cpu
-    return {
-        "mode": mode,
-        "samples": samples,
-        "seconds": elapsed,
-        "cpu_seconds": cpu,
-        "cpu_ms_per_sample": 1000 * cpu / samples,
-        "core_percent": 100 * cpu / elapsed,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return _usage(mode, samples, elapsed, cpu)
+
+
+async def _client(port: int, done: Any) -> None:
+    """A WebSocket subscriber and a client reading /state every second, until ``done``."""
+    import asyncio
+
+    import aiohttp
+
+    headers = {"Authorization": "Bearer bench-token"}
+    base = f"http://127.0.0.1:{port}/api/v1"
+    async with aiohttp.ClientSession(headers=headers) as session:
+        ws = await session.ws_connect(f"{base}/events")
+
+        async def listen() -> None:
+            async for _ in ws:
+                pass
+
+        listener = asyncio.create_task(listen())
+        while not done():
+            try:
+                async with session.get(f"{base}/state") as reply:
+                    await reply.read()
+            except aiohttp.ClientError:
+                break  # the child finished its run and closed the server
+            await asyncio.sleep(1)
+        listener.cancel()
+        await ws.close()
 
 
 def run(mode: str, seconds: float) -> dict[str, Any]:
+    if mode == "serve":
+        import asyncio
+
+        process = subprocess.Popen(
+            [sys.executable, __file__, "--child", mode, "--seconds", str(seconds)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stdout is not None
+        port = int(process.stdout.readline().split()[1])
+        asyncio.run(_client(port, lambda: process.poll() is not None))
+        served: dict[str, Any] = json.loads(process.stdout.read())
+        return served
     out = subprocess.run(
         [sys.executable, __file__, "--child", mode, "--seconds", str(seconds)],
         check=True,
@@ -134,7 +224,7 @@ def main() -> None:
         print(json.dumps(child(args.child, args.seconds)))
         return
 
-    modes = ["baseline", "bridge"] + (["simulation"] if args.simulation else [])
+    modes = ["baseline", "bridge", "serve"] + (["simulation"] if args.simulation else [])
     results = {mode: run(mode, args.seconds) for mode in modes}
     base = results["baseline"]
     print(
@@ -147,7 +237,7 @@ def main() -> None:
             f" {r['core_percent']:>7.3f}"
             f" {r['peak_rss_mb']:>11.1f} {r['peak_rss_mb'] / base['peak_rss_mb']:>9.2f}"
         )
-    bridge = results["bridge"]
+    bridge = max(results["bridge"], results["serve"], key=lambda r: r["peak_rss_mb"])
     verdict = {
         "rss_within_budget": bridge["peak_rss_mb"] <= RSS_BUDGET_MB,
         "cpu_within_budget": bridge["core_percent"] <= CORE_BUDGET_PERCENT,
