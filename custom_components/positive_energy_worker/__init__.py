@@ -1,5 +1,90 @@
 """Positive Energy Worker: run iExec compute on a solar Raspberry Pi when the energy is there.
 
-The Home Assistant side talks to the Pi's hardware bridge over its API; it is built on top of the
-bridge's service layer (see README.md).
+Home Assistant talks to the Pi's hardware bridge over its authenticated API: readings and worker
+state arrive by WebSocket push, commands go back over REST.
 """
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.typing import ConfigType
+
+from .api import BridgeAuthError, BridgeClient, BridgeError
+from .const import DEFAULT_DEADBANDS, DOMAIN, MIN_BRIDGE_VERSION
+from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
+from .services import async_register_services
+
+PLATFORMS = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions once, whatever the number of bridges."""
+    async_register_services(hass)
+    return True
+
+
+async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
+    """Connect to one bridge: its device info, its state, then the push."""
+    client = BridgeClient(
+        async_get_clientsession(hass),
+        entry.data[CONF_HOST],
+        entry.data[CONF_PORT],
+        entry.data[CONF_TOKEN],
+    )
+    try:
+        device = await client.device()
+    except BridgeAuthError as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except BridgeError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+    _check_version(hass, entry, device["bridge_version"])
+    deadbands = {**DEFAULT_DEADBANDS, **entry.options}
+    coordinator = PEWCoordinator(hass, entry, client, deadbands)
+    entry.runtime_data = PEWData(client, coordinator, device)
+    await coordinator.async_config_entry_first_refresh()
+    coordinator.start_push()
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    entry.async_on_unload(entry.add_update_listener(_reload_on_options))
+    return True
+
+
+def _check_version(hass: HomeAssistant, entry: PEWConfigEntry, version: str) -> None:
+    """A bridge older than this integration speaks gets a repair issue, not a cryptic failure."""
+    issue_id = f"bridge_too_old_{entry.entry_id}"
+    if _version(version) < _version(MIN_BRIDGE_VERSION):
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="bridge_too_old",
+            translation_placeholders={"version": version, "minimum": MIN_BRIDGE_VERSION},
+        )
+    else:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+async def _reload_on_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
+    await hass.config_entries.async_reload(entry.entry_id)
+
+
+async def async_unload_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
+    """Platforms out; the push task ends with the entry (it was created on it)."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

@@ -1,5 +1,34 @@
 """Constants of the Positive Energy Worker integration."""
 
+from __future__ import annotations
+
+from datetime import timedelta
 from typing import Final
 
 DOMAIN: Final = "positive_energy_worker"
+DEFAULT_PORT: Final = 8765
+ZEROCONF_TYPE: Final = "_positive-energy._tcp.local."
+# The oldest bridge whose API this integration speaks; an older one raises a repair issue.
+MIN_BRIDGE_VERSION: Final = "0.1.0"
+API_VERSION: Final = 1
+# While the push connection is down, the state is polled this often.
+FALLBACK_POLL_INTERVAL: Final = timedelta(seconds=30)
+RECONNECT_DELAYS: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+
+CONF_DEADBAND_POWER: Final = "deadband_power"
+CONF_DEADBAND_VOLTAGE: Final = "deadband_voltage"
+CONF_DEADBAND_SOC: Final = "deadband_soc"
+DEFAULT_DEADBANDS: Final = {
+    CONF_DEADBAND_POWER: 0.5,  # W
+    CONF_DEADBAND_VOLTAGE: 0.05,  # V
+    CONF_DEADBAND_SOC: 0.5,  # %
+}
+
+SERVICE_START_WORKER: Final = "start_worker"
+SERVICE_STOP_WORKER: Final = "stop_worker"
+SERVICE_SCHEDULE_POWER: Final = "schedule_power"
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_DRAIN: Final = "drain"
+ATTR_TIMEOUT: Final = "timeout"
+ATTR_NEXT_STARTUP: Final = "next_startup"
+ATTR_NEXT_SHUTDOWN: Final = "next_shutdown"

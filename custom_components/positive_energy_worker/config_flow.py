@@ -1,0 +1,185 @@
+"""Set up a bridge: by hand, by zeroconf discovery, reauthentication and reconfiguration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
+from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+
+from .api import BridgeAuthError, BridgeClient, BridgeConnectionError, BridgeError, NotABridgeError
+from .const import DEFAULT_DEADBANDS, DEFAULT_PORT, DOMAIN
+from .coordinator import PEWConfigEntry
+
+TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+    return vol.Schema(
+        {
+            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
+            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): vol.All(
+                vol.Coerce(int), vol.Range(min=1, max=65535)
+            ),
+            vol.Required(CONF_TOKEN): TOKEN_SELECTOR,
+        }
+    )
+
+
+class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
+    """One config entry per bridge; its device id is the unique id."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._host = ""
+        self._port = DEFAULT_PORT
+
+    async def _validate(
+        self, host: str, port: int, token: str
+    ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+        """Connect: the device info, or the one error key that says what is wrong."""
+        client = BridgeClient(async_get_clientsession(self.hass), host, port, token)
+        try:
+            await client.health()
+            return await client.device(), {}
+        except BridgeConnectionError:
+            return None, {"base": "cannot_connect"}
+        except BridgeAuthError:
+            return None, {"base": "invalid_auth"}
+        except (NotABridgeError, BridgeError, KeyError):
+            return None, {"base": "not_a_bridge"}
+
+    def _data(self, host: str, port: int, token: str) -> dict[str, Any]:
+        return {CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token}
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Host, port and token, typed in."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
+            device, errors = await self._validate(host, port, token)
+            if device is not None:
+                await self.async_set_unique_id(device["device_id"])
+                self._abort_if_unique_id_configured(updates=self._data(host, port, token))
+                return self.async_create_entry(
+                    title=_title(device), data=self._data(host, port, token)
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema({}), user_input or {}
+            ),
+            errors=errors,
+        )
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """A bridge announced itself; its TXT record carries its device id."""
+        device_id = discovery_info.properties.get("device_id")
+        if not device_id:
+            return self.async_abort(reason="not_a_bridge")
+        self._host, self._port = discovery_info.host, discovery_info.port or DEFAULT_PORT
+        await self.async_set_unique_id(device_id)
+        self._abort_if_unique_id_configured(updates={CONF_HOST: self._host, CONF_PORT: self._port})
+        self.context["title_placeholders"] = {"device_id": device_id}
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm the discovered bridge; its token is the one secret to type."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_TOKEN]
+            device, errors = await self._validate(self._host, self._port, token)
+            if device is not None:
+                if device["device_id"] != self.unique_id:
+                    return self.async_abort(reason="wrong_device")
+                return self.async_create_entry(
+                    title=_title(device), data=self._data(self._host, self._port, token)
+                )
+        return self.async_show_form(
+            step_id="zeroconf_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR}),
+            description_placeholders={"host": self._host, "port": str(self._port)},
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The bridge refused the token (a new data dir, a rotated token)."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port = entry.data[CONF_HOST], entry.data[CONF_PORT]
+            device, errors = await self._validate(host, port, user_input[CONF_TOKEN])
+            if device is not None:
+                await self.async_set_unique_id(device["device_id"])
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR}),
+            description_placeholders={"host": entry.data[CONF_HOST]},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """A new address (or token) for the same bridge."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
+            device, errors = await self._validate(host, port, token)
+            if device is not None:
+                await self.async_set_unique_id(device["device_id"])
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(
+                    entry, data_updates=self._data(host, port, token)
+                )
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=_connection_schema(entry.data),
+            errors=errors,
+        )
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: PEWConfigEntry) -> PEWOptionsFlow:
+        return PEWOptionsFlow()
+
+
+class PEWOptionsFlow(OptionsFlow):
+    """How finely the bridge pushes changes."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        current = {**DEFAULT_DEADBANDS, **self.config_entry.options}
+        schema = vol.Schema(
+            {
+                vol.Required(key, default=current[key]): vol.All(
+                    vol.Coerce(float), vol.Range(min=0, max=1000)
+                )
+                for key in DEFAULT_DEADBANDS
+            }
+        )
+        return self.async_show_form(step_id="init", data_schema=schema)
+
+
+def _title(device: Mapping[str, Any]) -> str:
+    return f"Solar Pi {device['device_id'][:6]}"

@@ -1,0 +1,104 @@
+"""One coordinator per bridge, fed by its WebSocket push, polling only while the push is down."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from .api import BridgeAuthError, BridgeClient, BridgeConnectionError, BridgeError
+from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
+
+_LOGGER = logging.getLogger(__package__)
+
+
+@dataclass
+class PEWData:
+    """What a config entry holds while it is loaded."""
+
+    client: BridgeClient
+    coordinator: PEWCoordinator
+    device: dict[str, Any]
+
+
+PEWConfigEntry = ConfigEntry[PEWData]
+
+
+class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
+    """The bridge's state document."""
+
+    config_entry: PEWConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: PEWConfigEntry,
+        client: BridgeClient,
+        deadbands: dict[str, float],
+    ) -> None:
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=DOMAIN,
+            update_interval=FALLBACK_POLL_INTERVAL,
+        )
+        self.client = client
+        self.deadbands = deadbands
+        self.pushing = False
+
+    async def _async_update_data(self) -> dict[str, Any]:
+        try:
+            return await self.client.state()
+        except BridgeAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        except BridgeError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="cannot_connect",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+    def start_push(self) -> None:
+        """Listen to the bridge's events for as long as the entry is loaded."""
+        self.config_entry.async_create_background_task(
+            self.hass, self._listen(), f"{DOMAIN} events {self.client.host}"
+        )
+
+    async def _listen(self) -> None:
+        attempt = 0
+        while True:
+            try:
+                async for state in self.client.events(self._bridge_deadbands()):
+                    if not self.pushing:
+                        _LOGGER.debug("push from %s connected", self.client.host)
+                        self.pushing = True
+                        self.update_interval = None  # push works: no polling
+                    attempt = 0
+                    self.async_set_updated_data(state)
+            except BridgeAuthError:
+                self.config_entry.async_start_reauth(self.hass)
+                return
+            except BridgeConnectionError as err:
+                _LOGGER.debug("push from %s lost: %s", self.client.host, err)
+            self.pushing = False
+            self.update_interval = FALLBACK_POLL_INTERVAL
+            # Tell the entities now: a failed refresh makes them unavailable at once.
+            await self.async_refresh()
+            await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            attempt += 1
+
+    def _bridge_deadbands(self) -> dict[str, float]:
+        return {
+            "power": self.deadbands["deadband_power"],
+            "voltage": self.deadbands["deadband_voltage"],
+            "soc": self.deadbands["deadband_soc"],
+        }

@@ -1,0 +1,27 @@
+"""Diagnostics: the entry, the bridge's device info and state, secrets redacted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.diagnostics import async_redact_data
+from homeassistant.const import CONF_TOKEN
+from homeassistant.core import HomeAssistant
+
+from .coordinator import PEWConfigEntry
+
+# The token opens the bridge; the image's wallet and the worker's last error may name paths.
+TO_REDACT = {CONF_TOKEN, "token", "password", "wallet"}
+
+
+async def async_get_config_entry_diagnostics(
+    hass: HomeAssistant, entry: PEWConfigEntry
+) -> dict[str, Any]:
+    data = entry.runtime_data
+    return {
+        "entry": async_redact_data(entry.as_dict(), TO_REDACT),
+        "device": data.device,
+        "pushing": data.coordinator.pushing,
+        "last_update_success": data.coordinator.last_update_success,
+        "state": async_redact_data(data.coordinator.data or {}, TO_REDACT),
+    }

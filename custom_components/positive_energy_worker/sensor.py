@@ -1,0 +1,290 @@
+"""Sensors: battery, solar panel, Witty Pi, worker and energy, as descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import (
+    PERCENTAGE,
+    EntityCategory,
+    UnitOfElectricCurrent,
+    UnitOfElectricPotential,
+    UnitOfEnergy,
+    UnitOfInformation,
+    UnitOfPower,
+    UnitOfTemperature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from .coordinator import PEWConfigEntry
+from .entity import BATTERY, PI, SOLAR, WITTY_PI, WORKER, PEWEntity
+
+PARALLEL_UPDATES = 0  # push-fed: nothing to throttle
+WORKER_STATES = ["not_created", "starting", "running", "draining", "stopped", "error"]
+POWER_SOURCES = ["dc_input", "usb_c", "battery"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PEWSensorDescription(SensorEntityDescription):
+    """A sensor: which part of the bridge, which field of the state."""
+
+    part: str
+    section: str
+    field: str
+    convert: Callable[[Any], Any] = lambda value: value
+
+
+def _timestamp(value: str | None) -> datetime | None:
+    return dt_util.parse_datetime(value) if value else None
+
+
+def _measure(part: str, section: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+    return PEWSensorDescription(
+        key=f"{section}_{field}" if section != part else field,
+        translation_key=f"{section}_{field}" if section != part else field,
+        part=part,
+        section=section,
+        field=field,
+        state_class=SensorStateClass.MEASUREMENT,
+        **kwargs,
+    )
+
+
+def _volts(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+    return _measure(
+        part,
+        part,
+        field,
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+        **kwargs,
+    )
+
+
+def _amps(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+    return _measure(
+        part,
+        part,
+        field,
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=2,
+        **kwargs,
+    )
+
+
+def _watts(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+    return _measure(
+        part,
+        part,
+        field,
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=1,
+        **kwargs,
+    )
+
+
+def _energy(part: str, field: str) -> PEWSensorDescription:
+    """A counter the Energy dashboard accepts: Wh, total increasing."""
+    return PEWSensorDescription(
+        key=f"energy_{field}",
+        translation_key=f"energy_{field}",
+        part=part,
+        section="energy",
+        field=field,
+        device_class=SensorDeviceClass.ENERGY,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
+        suggested_unit_of_measurement=UnitOfEnergy.KILO_WATT_HOUR,
+        suggested_display_precision=3,
+    )
+
+
+DIAGNOSTIC: dict[str, Any] = {
+    "entity_category": EntityCategory.DIAGNOSTIC,
+    "entity_registry_enabled_default": False,
+}
+
+SENSORS: tuple[PEWSensorDescription, ...] = (
+    _measure(
+        BATTERY,
+        BATTERY,
+        "soc",
+        device_class=SensorDeviceClass.BATTERY,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+    ),
+    _volts(BATTERY, "voltage"),
+    _amps(BATTERY, "current", **DIAGNOSTIC),
+    _watts(BATTERY, "power"),
+    _energy(BATTERY, "battery_charged"),
+    _energy(BATTERY, "battery_discharged"),
+    _volts(SOLAR, "voltage", **DIAGNOSTIC),
+    _amps(SOLAR, "current", **DIAGNOSTIC),
+    _watts(SOLAR, "power"),
+    _energy(SOLAR, "solar_harvested"),
+    _energy(PI, "consumed"),
+    _measure(
+        WITTY_PI,
+        "witty_pi",
+        "input_voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+    ),
+    _measure(
+        WITTY_PI,
+        "witty_pi",
+        "output_voltage",
+        device_class=SensorDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        suggested_display_precision=2,
+        **DIAGNOSTIC,
+    ),
+    _measure(
+        WITTY_PI,
+        "witty_pi",
+        "output_current",
+        device_class=SensorDeviceClass.CURRENT,
+        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
+        suggested_display_precision=2,
+        **DIAGNOSTIC,
+    ),
+    _measure(
+        WITTY_PI,
+        "witty_pi",
+        "temperature",
+        device_class=SensorDeviceClass.TEMPERATURE,
+        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
+        suggested_display_precision=1,
+    ),
+    PEWSensorDescription(
+        key="power_source",
+        translation_key="power_source",
+        part=WITTY_PI,
+        section="witty_pi",
+        field="power_source",
+        device_class=SensorDeviceClass.ENUM,
+        options=POWER_SOURCES,
+        entity_category=EntityCategory.DIAGNOSTIC,
+    ),
+    PEWSensorDescription(
+        key="next_startup",
+        translation_key="next_startup",
+        part=WITTY_PI,
+        section="witty_pi",
+        field="next_startup",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        convert=_timestamp,
+    ),
+    PEWSensorDescription(
+        key="next_shutdown",
+        translation_key="next_shutdown",
+        part=WITTY_PI,
+        section="witty_pi",
+        field="next_shutdown",
+        device_class=SensorDeviceClass.TIMESTAMP,
+        convert=_timestamp,
+    ),
+    PEWSensorDescription(
+        key="state",
+        translation_key="worker_state",
+        part=WORKER,
+        section="worker",
+        field="state",
+        device_class=SensorDeviceClass.ENUM,
+        options=WORKER_STATES,
+    ),
+    PEWSensorDescription(
+        key="tasks_running",
+        translation_key="tasks_running",
+        part=WORKER,
+        section="worker",
+        field="tasks_running",
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+    PEWSensorDescription(
+        key="tasks_completed",
+        translation_key="tasks_completed",
+        part=WORKER,
+        section="worker",
+        field="tasks_completed",
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    ),
+    PEWSensorDescription(
+        key="cpu_percent",
+        translation_key="cpu_percent",
+        part=WORKER,
+        section="worker",
+        field="cpu_percent",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        **DIAGNOSTIC,
+    ),
+    PEWSensorDescription(
+        key="memory",
+        translation_key="memory",
+        part=WORKER,
+        section="worker",
+        field="memory_bytes",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        **DIAGNOSTIC,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: PEWConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Sensors for the parts this bridge has."""
+    coordinator = entry.runtime_data.coordinator
+    state = coordinator.data
+    async_add_entities(
+        PEWSensor(coordinator, description, description.part)
+        for description in SENSORS
+        if description.section in ("energy", "worker") or state.get(description.section)
+    )
+
+
+class PEWSensor(PEWEntity, SensorEntity):
+    """One value of the bridge's state."""
+
+    entity_description: PEWSensorDescription
+
+    @property
+    def _section(self) -> dict[str, Any] | None:
+        section: dict[str, Any] | None = self.coordinator.data.get(self.entity_description.section)
+        return section
+
+    @property
+    def available(self) -> bool:
+        # A chip that stopped answering leaves its section empty: its sensors go unavailable.
+        return super().available and self._section is not None
+
+    @property
+    def native_value(self) -> Any:
+        section = self._section
+        if section is None:
+            return None
+        description = self.entity_description
+        return description.convert(section.get(description.field))

@@ -1,0 +1,144 @@
+"""Actions: start_worker, stop_worker, schedule_power. Registered once, for every bridge."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from datetime import datetime
+from typing import TypeVar
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import HomeAssistant, ServiceCall, callback
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
+from homeassistant.util import dt as dt_util
+
+from .api import BridgeAuthError, BridgeError, BridgeRefusedError
+from .const import (
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DRAIN,
+    ATTR_NEXT_SHUTDOWN,
+    ATTR_NEXT_STARTUP,
+    ATTR_TIMEOUT,
+    DOMAIN,
+    SERVICE_SCHEDULE_POWER,
+    SERVICE_START_WORKER,
+    SERVICE_STOP_WORKER,
+)
+from .coordinator import PEWConfigEntry
+
+T = TypeVar("T")
+ATTR_DEVICE_ID = "device_id"
+
+TARGET = {
+    vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "target"): cv.string,
+    vol.Exclusive(ATTR_DEVICE_ID, "target"): cv.string,
+}
+START_SCHEMA = vol.Schema(TARGET)
+STOP_SCHEMA = vol.Schema(
+    {
+        **TARGET,
+        vol.Optional(ATTR_DRAIN, default=True): cv.boolean,
+        vol.Optional(ATTR_TIMEOUT): vol.All(vol.Coerce(float), vol.Range(min=1, max=86400)),
+    }
+)
+SCHEDULE_SCHEMA = vol.Schema(
+    {
+        **TARGET,
+        vol.Optional(ATTR_NEXT_STARTUP): vol.Any(None, cv.datetime),
+        vol.Optional(ATTR_NEXT_SHUTDOWN): vol.Any(None, cv.datetime),
+    }
+)
+
+
+async def call_bridge(request: Awaitable[T]) -> T:
+    """Run a bridge command; its refusals become translated errors for the user."""
+    try:
+        return await request
+    except BridgeRefusedError as err:
+        key = "refused_by_guard" if err.code == "refused_by_guard" else "refused"
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key=key,
+            translation_placeholders={"reason": str(err)},
+        ) from err
+    except BridgeAuthError as err:
+        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
+    except BridgeError as err:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"error": str(err)},
+        ) from err
+
+
+def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
+    """The loaded bridge a call targets (the only one when it names none)."""
+    entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
+    if device_id := call.data.get(ATTR_DEVICE_ID):
+        device = dr.async_get(hass).async_get(device_id)
+        entries = (
+            [hass.config_entries.async_get_entry(e) for e in device.config_entries]
+            if (device)
+            else []
+        )
+        ours = [e.entry_id for e in entries if e is not None and e.domain == DOMAIN]
+        if not ours:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="unknown_device"
+            )
+        entry_id = ours[0]
+    loaded = hass.config_entries.async_loaded_entries(DOMAIN)
+    if entry_id is None:
+        if len(loaded) != 1:
+            raise ServiceValidationError(translation_domain=DOMAIN, translation_key="target_needed")
+        return loaded[0]
+    entry = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="unknown_entry")
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(translation_domain=DOMAIN, translation_key="not_loaded")
+    return entry
+
+
+def _aware(hass: HomeAssistant, value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:  # a time typed in the UI is the home's local time
+        value = value.replace(tzinfo=dt_util.get_time_zone(hass.config.time_zone))
+    return value
+
+
+@callback
+def async_register_services(hass: HomeAssistant) -> None:
+    """The integration's actions; each targets one bridge."""
+
+    async def start_worker(call: ServiceCall) -> None:
+        entry = _entry(hass, call)
+        await call_bridge(entry.runtime_data.client.start_worker())
+        await entry.runtime_data.coordinator.async_request_refresh()
+
+    async def stop_worker(call: ServiceCall) -> None:
+        entry = _entry(hass, call)
+        await call_bridge(
+            entry.runtime_data.client.stop_worker(
+                drain=call.data[ATTR_DRAIN], grace=call.data.get(ATTR_TIMEOUT)
+            )
+        )
+        await entry.runtime_data.coordinator.async_request_refresh()
+
+    async def schedule_power(call: ServiceCall) -> None:
+        entry = _entry(hass, call)
+        startup = _aware(hass, call.data.get(ATTR_NEXT_STARTUP))
+        shutdown = _aware(hass, call.data.get(ATTR_NEXT_SHUTDOWN))
+        if startup and shutdown and startup <= shutdown:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="startup_before_shutdown"
+            )
+        await call_bridge(entry.runtime_data.client.set_schedule(startup, shutdown))
+        await entry.runtime_data.coordinator.async_request_refresh()
+
+    hass.services.async_register(DOMAIN, SERVICE_START_WORKER, start_worker, START_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_STOP_WORKER, stop_worker, STOP_SCHEMA)
+    hass.services.async_register(DOMAIN, SERVICE_SCHEDULE_POWER, schedule_power, SCHEDULE_SCHEMA)
