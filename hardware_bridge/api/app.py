@@ -19,7 +19,7 @@ from importlib import resources
 from typing import Any
 
 import voluptuous as vol
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from hardware_bridge import __version__
 from hardware_bridge.api import schemas
@@ -35,6 +35,16 @@ PUBLIC = frozenset({f"{PREFIX}/health"})
 SERVICE: web.AppKey[BridgeService] = web.AppKey("service", BridgeService)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
 HEARTBEAT: web.AppKey[float] = web.AppKey("heartbeat", float)
+
+
+class OpenSockets:
+    """The event subscribers connected now."""
+
+    def __init__(self) -> None:
+        self.sockets: set[web.WebSocketResponse] = set()
+
+
+SOCKETS: web.AppKey[OpenSockets] = web.AppKey("sockets", OpenSockets)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -174,6 +184,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     service = request.app[SERVICE]
     ws = web.WebSocketResponse()
     await ws.prepare(request)
+    request.app[SOCKETS].sockets.add(ws)
     queue = service.subscribe()
     deadbands = dict(DEFAULT_DEADBANDS)
     reader = asyncio.create_task(_read_client(ws, deadbands))
@@ -195,6 +206,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     except (ConnectionResetError, RuntimeError) as err:
         _LOGGER.debug("event client went away: %s", err)  # a client may hang up at any time
     finally:
+        request.app[SOCKETS].sockets.discard(ws)
         service.unsubscribe(queue)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -221,9 +233,18 @@ async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -
             await ws.send_json({"type": "error", "message": f"ignored: {err}"})
 
 
+async def _close_sockets(app: web.Application) -> None:
+    """On shutdown, say goodbye to subscribers instead of waiting for them to hang up."""
+    for ws in list(app[SOCKETS].sockets):
+        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"bridge stopping")
+
+
 def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> web.Application:
     """The API of one bridge."""
     app = web.Application(middlewares=[errors_middleware, auth_middleware])
+    app[SOCKETS] = OpenSockets()
+    # aiohttp 3.11 types its signals for an older aiosignal: the call is right, the stub is not.
+    app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]
     app[SERVICE] = service
     app[TOKEN] = token
     app[HEARTBEAT] = heartbeat

@@ -1,0 +1,37 @@
+"""Home Assistant with the integration, talking to real bridge processes on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.positive_energy_worker.const import DOMAIN
+from tests.support.bridge import BridgeProcess, write_config
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/ in every test."""
+
+
+@pytest.fixture
+def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
+    """A simulated bridge whose Docker engine is absent (the worker shows degraded)."""
+    config = write_config(tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/none", tmp=tmp_path)
+    process = BridgeProcess(tmp_path / "data", config=config).start()
+    yield process
+    process.stop()
+
+
+def entry_for(bridge: BridgeProcess, **options: float) -> MockConfigEntry:
+    device_id = (bridge.data_dir / "device_id").read_text().strip()
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=f"Solar Pi {device_id[:6]}",
+        unique_id=device_id,
+        data={"host": "127.0.0.1", "port": bridge.port, "token": bridge.token},
+        options=options,
+    )
