@@ -10,6 +10,7 @@ from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
@@ -17,6 +18,7 @@ from homeassistant.helpers.typing import ConfigType
 from .api import BridgeAuthError, BridgeClient, BridgeError
 from .const import DEFAULT_DEADBANDS, DOMAIN, MIN_BRIDGE_VERSION
 from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
+from .entity import PI, device_info
 from .services import async_register_services
 
 PLATFORMS = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
@@ -57,6 +59,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     deadbands = {**DEFAULT_DEADBANDS, **entry.options}
     coordinator = PEWCoordinator(hass, entry, client, deadbands)
     entry.runtime_data = PEWData(client, coordinator, device)
+    # The Pi first: its parts point at it (via_device) and must find it registered.
+    dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **device_info(device, PI)
+    )
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

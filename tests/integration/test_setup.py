@@ -1,32 +1,224 @@
-"""Setting up an entry against a real bridge: devices, entities, states."""
+"""A loaded entry against a real bridge: devices, entities, push, outages, actions, diagnostics."""
 
 from __future__ import annotations
 
-import pytest
-from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+import asyncio
+from datetime import timedelta
 
+import pytest
+from homeassistant.components.diagnostics import REDACTED
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import STATE_UNAVAILABLE
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from custom_components.positive_energy_worker import const
+from custom_components.positive_energy_worker.const import DOMAIN
+from custom_components.positive_energy_worker.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from tests.integration.conftest import entry_for
+from tests.support.bridge import BridgeProcess, write_config
+from tests.support.client import request
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
-async def test_entities_follow_the_simulated_hardware(hass: HomeAssistant, bridge) -> None:
+async def set_up(hass: HomeAssistant, bridge: BridgeProcess):
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    assert entry.state is ConfigEntryState.LOADED
-    devices = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
-    assert {d.name for d in devices} == {
-        "Solar Pi",
-        "Witty Pi",
-        "Battery",
-        "Solar panel",
-        "iExec worker",
-    }
+    return entry
+
+
+async def until(hass: HomeAssistant, predicate, what: str, seconds: float = 30.0) -> None:
+    try:
+        async with asyncio.timeout(seconds):
+            while not predicate():
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        raise AssertionError(f"waited {seconds} s for {what}") from None
+
+
+async def test_devices_hang_off_the_pi(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    registry = dr.async_get(hass)
+    devices = {d.name: d for d in dr.async_entries_for_config_entry(registry, entry.entry_id)}
+    assert set(devices) == {"Solar Pi", "Witty Pi", "Battery", "Solar panel", "iExec worker"}
+    pi = devices["Solar Pi"]
+    assert pi.model == "Raspberry Pi (simulated)"
+    assert all(d.via_device_id == pi.id for name, d in devices.items() if name != "Solar Pi")
+    assert devices["Witty Pi"].manufacturer == "UUGear"
+    assert devices["Battery"].model == "lifepo4 12.8 V 20 Ah"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_states_follow_the_bridge_by_push(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    await until(hass, lambda: entry.runtime_data.coordinator.pushing, "the push")
+    _, truth = await request(bridge, "GET", "/state")
     soc = hass.states.get("sensor.battery_state_of_charge")
-    assert soc is not None, [s.entity_id for s in hass.states.async_all()]
-    assert 0 <= float(soc.state) <= 100
+    assert float(soc.state) == pytest.approx(truth["battery"]["soc"], abs=1.0)
+    assert soc.attributes["unit_of_measurement"] == "%"
+    power = hass.states.get("sensor.solar_panel_power")
+    assert power.attributes["device_class"] == "power"
+    energy = hass.states.get("sensor.solar_panel_energy_harvested")
+    assert energy.attributes["state_class"] == "total_increasing"
+    assert energy.attributes["device_class"] == "energy"
+    assert energy.attributes["unit_of_measurement"] == "kWh"
+    assert hass.states.get("sensor.witty_pi_power_source").state == "dc_input"
+    assert hass.states.get("sensor.iexec_worker_state").state == "error"  # no Docker engine
+    # The simulated day moves on: the push brings new values without any polling.
+    first = hass.states.get("sensor.solar_panel_power").state
+    await until(
+        hass, lambda: hass.states.get("sensor.solar_panel_power").state != first, "a new power"
+    )
+    assert entry.runtime_data.coordinator.update_interval is None  # pushed, not polled
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_bridge_that_goes_away_makes_entities_unavailable_then_they_come_back(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = await set_up(hass, bridge)
+    entity = "sensor.battery_state_of_charge"
+    assert hass.states.get(entity).state != STATE_UNAVAILABLE
+    bridge.kill()
+    await until(hass, lambda: hass.states.get(entity).state == STATE_UNAVAILABLE, "unavailable")
+    restarted = BridgeProcess(bridge.data_dir, config=bridge.config, port=bridge.port).start()
+    try:
+        await until(hass, lambda: hass.states.get(entity).state != STATE_UNAVAILABLE, "back", 60)
+        assert entry.state is ConfigEntryState.LOADED  # no reload was needed
+        await until(hass, lambda: entry.runtime_data.coordinator.pushing, "the push again", 30)
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+        restarted.stop()
+
+
+async def test_the_low_voltage_threshold_number_writes_the_witty_pi(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = await set_up(hass, bridge)
+    await hass.services.async_call(
+        "number",
+        "set_value",
+        {"entity_id": "number.witty_pi_low_voltage_cut", "value": 11.4},
+        blocking=True,
+    )
+    _, state = await request(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] == 11.4
+    await until(
+        hass,
+        lambda: hass.states.get("number.witty_pi_low_voltage_cut").state == "11.4",
+        "the number",
+    )
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_schedule_power_sets_the_witty_pi_alarms(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    _, state = await request(bridge, "GET", "/state")
+    rtc = dt_util.parse_datetime(state["witty_pi"]["rtc_time"])
+    shutdown = (rtc + timedelta(hours=2)).replace(microsecond=0)
+    startup = (rtc + timedelta(hours=9)).replace(microsecond=0)
+    await hass.services.async_call(
+        DOMAIN,
+        "schedule_power",
+        {"next_shutdown": shutdown.isoformat(), "next_startup": startup.isoformat()},
+        blocking=True,
+    )
+    await until(
+        hass,
+        lambda: hass.states.get("sensor.witty_pi_next_startup").state == startup.isoformat(),
+        "the next startup sensor",
+    )
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            DOMAIN,
+            "schedule_power",
+            {"next_shutdown": startup.isoformat(), "next_startup": shutdown.isoformat()},
+            blocking=True,
+        )
+    assert refused.value.translation_key == "startup_before_shutdown"
+    with pytest.raises(HomeAssistantError) as refused:
+        await hass.services.async_call(
+            DOMAIN,
+            "schedule_power",
+            {"next_startup": (rtc + timedelta(days=40)).isoformat()},
+            blocking=True,
+        )
+    assert refused.value.translation_key == "refused"
+    assert "27 days" in str(refused.value.translation_placeholders)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_guard_refusal_comes_back_translated(hass: HomeAssistant, tmp_path) -> None:
+    config = write_config(
+        tmp_path / "b.toml",
+        docker_url=f"unix://{tmp_path}/none",
+        tmp=tmp_path,
+        guards={"battery_floor": 99, "battery_resume": 99.5},
+    )
+    bridge = BridgeProcess(tmp_path / "data", config=config).start()
+    try:
+        entry = await set_up(hass, bridge)
+        with pytest.raises(HomeAssistantError) as refused:
+            await hass.services.async_call(
+                "switch", "turn_on", {"entity_id": "switch.iexec_worker_compute"}, blocking=True
+            )
+        assert refused.value.translation_key == "refused_by_guard"
+        assert "battery_low" in refused.value.translation_placeholders["reason"]
+        attributes = hass.states.get("switch.iexec_worker_compute").attributes
+        assert attributes["held_by_guard"] == ["battery_low"]
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        bridge.stop()
+
+
+async def test_diagnostics_redact_the_token(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    assert diagnostics["entry"]["data"]["token"] == REDACTED
+    assert bridge.token not in str(diagnostics)
+    assert diagnostics["device"]["device_id"] == entry.unique_id
+    assert diagnostics["state"]["battery"]["chip"] == "INA226@0x41"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_bridge_too_old_raises_a_repair_issue(
+    hass: HomeAssistant, bridge, monkeypatch
+) -> None:
+    monkeypatch.setattr("custom_components.positive_energy_worker.MIN_BRIDGE_VERSION", "9.0.0")
+    entry = await set_up(hass, bridge)
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, f"bridge_too_old_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_placeholders == {"version": "0.1.0", "minimum": "9.0.0"}
+    await hass.config_entries.async_unload(entry.entry_id)
+    assert const.MIN_BRIDGE_VERSION == "0.1.0"
+
+
+async def test_an_unreachable_bridge_is_retried_not_failed(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    bridge.stop()
+    entry.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(entry.entry_id)
+    assert entry.state is ConfigEntryState.SETUP_RETRY
+
+
+async def test_optional_entities_are_disabled_by_default(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    registry = er.async_get(hass)
+    disabled = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if e.disabled_by is not None
+    }
+    assert "sensor.battery_current" in disabled
+    assert "sensor.iexec_worker_memory_use" in disabled
+    assert "sensor.battery_state_of_charge" not in disabled
     await hass.config_entries.async_unload(entry.entry_id)
