@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
@@ -31,7 +31,7 @@ from .coordinator import PEWConfigEntry
 T = TypeVar("T")
 ATTR_DEVICE_ID = "device_id"
 
-TARGET = {
+TARGET: dict[vol.Marker, Any] = {
     vol.Exclusive(ATTR_CONFIG_ENTRY_ID, "target"): cv.string,
     vol.Exclusive(ATTR_DEVICE_ID, "target"): cv.string,
 }

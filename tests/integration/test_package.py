@@ -1,0 +1,67 @@
+"""What HACS and Home Assistant read from the package: manifest, translations, quality scale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from custom_components.positive_energy_worker import sensor
+from custom_components.positive_energy_worker.number import LOW_VOLTAGE
+from custom_components.positive_energy_worker.switch import WORKER_SWITCH
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "custom_components" / "positive_energy_worker"
+
+
+def load(name: str):
+    return json.loads((PACKAGE / name).read_text())
+
+
+def test_the_manifest_has_what_hacs_and_home_assistant_need():
+    manifest = load("manifest.json")
+    assert manifest["domain"] == "positive_energy_worker"
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] == "local_push"
+    assert manifest["integration_type"] == "device"
+    assert manifest["zeroconf"] == ["_positive-energy._tcp.local."]
+    assert manifest["version"] == "0.1.0"
+    assert manifest["codeowners"]
+    assert manifest["documentation"].startswith("https://")
+    assert manifest["issue_tracker"].startswith("https://")
+    assert manifest["requirements"] == []  # nothing beyond Home Assistant's own packages
+    hacs = json.loads((ROOT / "hacs.json").read_text())
+    assert hacs["homeassistant"] == "2025.4.0"
+
+
+def test_translations_are_complete_and_literal():
+    strings = load("strings.json")
+    # Custom integrations read translations/en.json as is: references would show raw.
+    assert load("translations/en.json") == strings
+    assert "[%key:" not in json.dumps(strings)
+    names = strings["entity"]
+    for description in sensor.SENSORS:
+        assert description.translation_key in names["sensor"], description.key
+        if description.options:
+            assert set(description.options) <= set(
+                names["sensor"][description.translation_key]["state"]
+            )
+    assert LOW_VOLTAGE.translation_key in names["number"]
+    assert WORKER_SWITCH.translation_key in names["switch"]
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
+    for service, spec in services.items():
+        assert set(spec["fields"]) <= set(strings["services"][service]["fields"]), service
+    icons = load("icons.json")
+    assert set(icons["services"]) == set(services)
+
+
+def test_the_quality_scale_is_done_or_exempt_with_a_reason():
+    rules = yaml.safe_load((PACKAGE / "quality_scale.yaml").read_text())["rules"]
+    assert len(rules) >= 50
+    for name, status in rules.items():
+        if isinstance(status, dict):
+            assert status["status"] == "exempt", name
+            assert len(status["comment"].strip()) > 20, name
+        else:
+            assert status == "done", name
