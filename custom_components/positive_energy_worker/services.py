@@ -78,11 +78,8 @@ def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if device_id := call.data.get(ATTR_DEVICE_ID):
         device = dr.async_get(hass).async_get(device_id)
-        entries = (
-            [hass.config_entries.async_get_entry(e) for e in device.config_entries]
-            if (device)
-            else []
-        )
+        candidates = device.config_entries if device else set()
+        entries = [hass.config_entries.async_get_entry(e) for e in candidates]
         ours = [e.entry_id for e in entries if e is not None and e.domain == DOMAIN]
         if not ours:
             raise ServiceValidationError(
