@@ -113,6 +113,13 @@ def _energy(part: str, field: str) -> PEWSensorDescription:
     )
 
 
+def _worker(field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
+    """A value of the worker's status."""
+    key = key or field
+    kwargs.setdefault("translation_key", key)
+    return PEWSensorDescription(key=key, part=WORKER, section="worker", field=field, **kwargs)
+
+
 DIAGNOSTIC: dict[str, Any] = {
     "entity_category": EntityCategory.DIAGNOSTIC,
     "entity_registry_enabled_default": False,
@@ -137,32 +144,9 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
     _watts(SOLAR, "power"),
     _energy(SOLAR, "solar_harvested"),
     _energy(PI, "consumed"),
-    _measure(
-        WITTY_PI,
-        "witty_pi",
-        "input_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-    ),
-    _measure(
-        WITTY_PI,
-        "witty_pi",
-        "output_voltage",
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-        **DIAGNOSTIC,
-    ),
-    _measure(
-        WITTY_PI,
-        "witty_pi",
-        "output_current",
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=2,
-        **DIAGNOSTIC,
-    ),
+    _volts(WITTY_PI, "input_voltage"),
+    _volts(WITTY_PI, "output_voltage", **DIAGNOSTIC),
+    _amps(WITTY_PI, "output_current", **DIAGNOSTIC),
     _measure(
         WITTY_PI,
         "witty_pi",
@@ -199,53 +183,29 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         device_class=SensorDeviceClass.TIMESTAMP,
         convert=_timestamp,
     ),
-    PEWSensorDescription(
-        key="state",
+    _worker(
+        "state",
         translation_key="worker_state",
-        part=WORKER,
-        section="worker",
-        field="state",
         device_class=SensorDeviceClass.ENUM,
         options=WORKER_STATES,
     ),
-    PEWSensorDescription(
-        key="tasks_running",
-        translation_key="tasks_running",
-        part=WORKER,
-        section="worker",
-        field="tasks_running",
-        state_class=SensorStateClass.MEASUREMENT,
-    ),
-    PEWSensorDescription(
-        key="tasks_completed",
-        translation_key="tasks_completed",
-        part=WORKER,
-        section="worker",
-        field="tasks_completed",
-        state_class=SensorStateClass.TOTAL_INCREASING,
-    ),
-    PEWSensorDescription(
-        key="cpu_percent",
-        translation_key="cpu_percent",
-        part=WORKER,
-        section="worker",
-        field="cpu_percent",
+    _worker("tasks_running", state_class=SensorStateClass.MEASUREMENT),
+    _worker("tasks_completed", state_class=SensorStateClass.TOTAL_INCREASING),
+    _worker(
+        "cpu_percent",
         native_unit_of_measurement=PERCENTAGE,
-        state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
         **DIAGNOSTIC,
     ),
-    PEWSensorDescription(
+    _worker(
+        "memory_bytes",
         key="memory",
-        translation_key="memory",
-        part=WORKER,
-        section="worker",
-        field="memory_bytes",
         device_class=SensorDeviceClass.DATA_SIZE,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
-        state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
         **DIAGNOSTIC,
     ),
 )

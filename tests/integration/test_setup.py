@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
@@ -23,7 +22,7 @@ from custom_components.positive_energy_worker.diagnostics import (
 )
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess, write_config
-from tests.support.client import request
+from tests.support.client import request, until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -34,15 +33,6 @@ async def set_up(hass: HomeAssistant, bridge: BridgeProcess):
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
-
-
-async def until(hass: HomeAssistant, predicate, what: str, seconds: float = 30.0) -> None:
-    try:
-        async with asyncio.timeout(seconds):
-            while not predicate():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"waited {seconds} s for {what}") from None
 
 
 async def test_devices_hang_off_the_pi(hass: HomeAssistant, bridge) -> None:
@@ -60,7 +50,7 @@ async def test_devices_hang_off_the_pi(hass: HomeAssistant, bridge) -> None:
 
 async def test_states_follow_the_bridge_by_push(hass: HomeAssistant, bridge) -> None:
     entry = await set_up(hass, bridge)
-    await until(hass, lambda: entry.runtime_data.coordinator.pushing, "the push")
+    await until(lambda: entry.runtime_data.coordinator.pushing, "the push")
     _, truth = await request(bridge, "GET", "/state")
     soc = hass.states.get("sensor.battery_state_of_charge")
     assert float(soc.state) == pytest.approx(truth["battery"]["soc"], abs=1.0)
@@ -75,9 +65,7 @@ async def test_states_follow_the_bridge_by_push(hass: HomeAssistant, bridge) -> 
     assert hass.states.get("sensor.iexec_worker_state").state == "error"  # no Docker engine
     # The simulated day moves on: the push brings new values without any polling.
     first = hass.states.get("sensor.solar_panel_power").state
-    await until(
-        hass, lambda: hass.states.get("sensor.solar_panel_power").state != first, "a new power"
-    )
+    await until(lambda: hass.states.get("sensor.solar_panel_power").state != first, "a new power")
     assert entry.runtime_data.coordinator.update_interval is None  # pushed, not polled
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -89,12 +77,12 @@ async def test_a_bridge_that_goes_away_makes_entities_unavailable_then_they_come
     entity = "sensor.battery_state_of_charge"
     assert hass.states.get(entity).state != STATE_UNAVAILABLE
     bridge.kill()
-    await until(hass, lambda: hass.states.get(entity).state == STATE_UNAVAILABLE, "unavailable")
+    await until(lambda: hass.states.get(entity).state == STATE_UNAVAILABLE, "unavailable")
     restarted = BridgeProcess(bridge.data_dir, config=bridge.config, port=bridge.port).start()
     try:
-        await until(hass, lambda: hass.states.get(entity).state != STATE_UNAVAILABLE, "back", 60)
+        await until(lambda: hass.states.get(entity).state != STATE_UNAVAILABLE, "back", 60)
         assert entry.state is ConfigEntryState.LOADED  # no reload was needed
-        await until(hass, lambda: entry.runtime_data.coordinator.pushing, "the push again", 30)
+        await until(lambda: entry.runtime_data.coordinator.pushing, "the push again", 30)
     finally:
         await hass.config_entries.async_unload(entry.entry_id)
         restarted.stop()
@@ -113,7 +101,6 @@ async def test_the_low_voltage_threshold_number_writes_the_witty_pi(
     _, state = await request(bridge, "GET", "/state")
     assert state["witty_pi"]["low_voltage_threshold"] == 11.4
     await until(
-        hass,
         lambda: hass.states.get("number.witty_pi_low_voltage_cut").state == "11.4",
         "the number",
     )
@@ -133,7 +120,6 @@ async def test_schedule_power_sets_the_witty_pi_alarms(hass: HomeAssistant, brid
         blocking=True,
     )
     await until(
-        hass,
         lambda: hass.states.get("sensor.witty_pi_next_startup").state == startup.isoformat(),
         "the next startup sensor",
     )

@@ -2,27 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from homeassistant.core import HomeAssistant
 
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess, write_config
-from tests.support.client import request
+from tests.support.client import request, until
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("docker")]
 SWITCH = "switch.iexec_worker_compute"
-
-
-async def until(predicate, what: str, seconds: float = 30.0) -> None:
-    try:
-        async with asyncio.timeout(seconds):
-            while not predicate():
-                await asyncio.sleep(0.1)
-    except TimeoutError:
-        raise AssertionError(f"waited {seconds} s for {what}") from None
 
 
 async def test_the_switch_starts_and_drains_the_worker(

@@ -43,3 +43,13 @@ async def wait_for(
             f"waited {seconds} s for {what}; worker: {state.get('worker')}, "
             f"degraded: {state.get('degraded')}"
         ) from None
+
+
+async def until(predicate: Callable[[], bool], what: str, seconds: float = 30.0) -> None:
+    """Wait for ``predicate`` (checked every 0.1 s); fail naming ``what``."""
+    try:
+        async with asyncio.timeout(seconds):
+            while not predicate():
+                await asyncio.sleep(0.1)
+    except TimeoutError:
+        raise AssertionError(f"waited {seconds} s for {what}") from None
