@@ -111,6 +111,10 @@ class BridgeService:
     async def _on_docker(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._docker_pool, call)
 
+    async def settled(self) -> None:
+        """Wait for the drains and shutdowns in flight."""
+        await asyncio.gather(*list(self._background), return_exceptions=True)
+
     def _spawn(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
         self._background.add(task)

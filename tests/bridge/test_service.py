@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.service import BridgeService
 from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
@@ -66,3 +67,19 @@ async def test_subscribers_get_each_published_state_and_a_slow_one_only_the_newe
     newest = [queue.get_nowait() for _ in range(16)][-1]
     assert newest["time"] == service.state()["time"]
     service.unsubscribe(queue)
+
+
+async def test_near_the_witty_pi_cut_the_pi_is_shut_down_cleanly_once(service, caplog):
+    await service.sample()
+    volts = service.state()["battery"]["voltage"]
+    # The cut just below the battery: within the guard's margin, before the Witty Pi acts.
+    await service.set_low_voltage(round(volts - 0.1, 1), None)
+    for _ in range(3):
+        service.clock.advance(2)
+        await service.sample()
+    await service.settled()  # the shutdown runs as a task of its own
+    state = service.state()
+    assert "low_voltage" in state["guards"]["tripped"]
+    assert caplog.text.count("would run systemctl poweroff (not in simulation)") == 1
+    with pytest.raises(GuardRefusalError, match="low_voltage"):
+        await service.start_worker()
