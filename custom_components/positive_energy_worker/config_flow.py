@@ -14,8 +14,9 @@ from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, Tex
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .api import BridgeAuthError, BridgeClient, BridgeConnectionError, BridgeError, NotABridgeError
-from .const import DEFAULT_DEADBANDS, DEFAULT_PORT, DOMAIN
+from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_DEADBANDS, DEFAULT_PORT, DOMAIN
 from .coordinator import PEWConfigEntry
+from .sensor import set_optional_entities
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -167,18 +168,22 @@ class PEWOptionsFlow(OptionsFlow):
     """How finely the bridge pushes changes."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        if user_input is not None:
-            return self.async_create_entry(data=user_input)
         current = {**DEFAULT_DEADBANDS, **self.config_entry.options}
-        schema = vol.Schema(
-            {
-                vol.Required(key, default=current[key]): vol.All(
-                    vol.Coerce(float), vol.Range(min=0, max=1000)
-                )
-                for key in DEFAULT_DEADBANDS
-            }
-        )
-        return self.async_show_form(step_id="init", data_schema=schema)
+        if user_input is not None:
+            wanted = user_input[CONF_OPTIONAL_ENTITIES]
+            if wanted != current.get(CONF_OPTIONAL_ENTITIES, False):
+                set_optional_entities(self.hass, self.config_entry, enabled=wanted)
+            return self.async_create_entry(data=user_input)
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(key, default=current[key]): vol.All(
+                vol.Coerce(float), vol.Range(min=0, max=1000)
+            )
+            for key in DEFAULT_DEADBANDS
+        }
+        fields[
+            vol.Required(CONF_OPTIONAL_ENTITIES, default=current.get(CONF_OPTIONAL_ENTITIES, False))
+        ] = bool
+        return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))
 
 
 def _title(device: Mapping[str, Any]) -> str:

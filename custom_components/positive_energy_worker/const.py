@@ -24,6 +24,9 @@ DEFAULT_DEADBANDS: Final = {
     CONF_DEADBAND_SOC: 0.5,  # %
 }
 
+# Whether the optional (diagnostic) entities are on: currents, output voltage, CPU, memory.
+CONF_OPTIONAL_ENTITIES: Final = "optional_entities"
+
 SERVICE_START_WORKER: Final = "start_worker"
 SERVICE_STOP_WORKER: Final = "stop_worker"
 SERVICE_SCHEDULE_POWER: Final = "schedule_power"

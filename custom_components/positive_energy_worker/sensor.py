@@ -24,6 +24,7 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.util import dt as dt_util
 
@@ -209,6 +210,26 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         **DIAGNOSTIC,
     ),
 )
+
+
+# Unique-id endings of the entities that ship disabled: the options can turn them on together.
+OPTIONAL = tuple(
+    f"_{d.part}_{d.key}" for d in SENSORS if d.entity_registry_enabled_default is False
+)
+
+
+def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> None:
+    """Turn the optional (diagnostic) entities on or off together."""
+    registry = er.async_get(hass)
+    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if not item.unique_id.endswith(OPTIONAL):
+            continue
+        if enabled and item.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
+            registry.async_update_entity(item.entity_id, disabled_by=None)
+        elif not enabled and item.disabled_by is None:
+            registry.async_update_entity(
+                item.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
+            )
 
 
 async def async_setup_entry(

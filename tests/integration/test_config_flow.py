@@ -12,6 +12,7 @@ from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from custom_components.positive_energy_worker.const import DOMAIN
@@ -192,11 +193,44 @@ async def test_options_set_the_deadbands(hass: HomeAssistant, bridge) -> None:
     assert await hass.config_entries.async_setup(entry.entry_id)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"deadband_power": 2.0, "deadband_voltage": 0.1, "deadband_soc": 1.0}
-    )
+    options = {
+        "deadband_power": 2.0,
+        "deadband_voltage": 0.1,
+        "deadband_soc": 1.0,
+        "optional_entities": False,
+    }
+    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    assert entry.options == {"deadband_power": 2.0, "deadband_voltage": 0.1, "deadband_soc": 1.0}
+    assert entry.options == options
     assert entry.runtime_data.coordinator.deadbands["deadband_power"] == 2.0
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    registry = er.async_get(hass)
+    assert registry.async_get("sensor.battery_current").disabled_by is not None
+
+    async def set_optional(enabled: bool) -> None:
+        result = await hass.config_entries.options.async_init(entry.entry_id)
+        await hass.config_entries.options.async_configure(
+            result["flow_id"],
+            {"deadband_power": 0.5, "deadband_voltage": 0.05, "deadband_soc": 0.5,
+             "optional_entities": enabled},
+        )  # fmt: skip
+        await hass.async_block_till_done()
+
+    await set_optional(True)
+    for entity in ("sensor.battery_current", "sensor.iexec_worker_memory_use"):
+        assert registry.async_get(entity).disabled_by is None
+    assert registry.async_get("sensor.battery_state_of_charge").disabled_by is None
+    await set_optional(False)
+    assert (
+        registry.async_get("sensor.battery_current").disabled_by
+        is er.RegistryEntryDisabler.INTEGRATION
+    )
+    assert registry.async_get("sensor.battery_state_of_charge").disabled_by is None
     await hass.config_entries.async_unload(entry.entry_id)
