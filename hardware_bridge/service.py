@@ -200,6 +200,8 @@ class BridgeService:
             return
         try:
             await self._start()
+        except EngineUnavailableError as err:
+            self.faults.failed("docker", err)  # the same fault as the poll's: logged once
         except WorkerError as err:
             self.faults.failed("worker", err)
 
