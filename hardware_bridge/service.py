@@ -82,8 +82,10 @@ class BridgeService:
         await self.sample()
         await self.poll_worker()
         self._tasks = [
-            asyncio.create_task(self._every(self.settings.server.sample_interval, self.sample)),
-            asyncio.create_task(self._every(self.settings.worker.poll_interval, self.poll_worker)),
+            asyncio.create_task(self.run_every(self.settings.server.sample_interval, self.sample)),
+            asyncio.create_task(
+                self.run_every(self.settings.worker.poll_interval, self.poll_worker)
+            ),
         ]
 
     async def stop(self) -> None:
@@ -97,13 +99,24 @@ class BridgeService:
         self._bus_thread.shutdown(wait=False)
         self._docker_pool.shutdown(wait=False, cancel_futures=True)
 
-    async def _every(self, interval: float, job: Callable[[], Any]) -> None:
+    async def run_every(self, interval: float, job: Callable[[], Any]) -> None:
+        """Run ``job`` every ``interval`` s for ever; a failure is a fault, not the end."""
+        name = getattr(job, "__name__", str(job))
+        failing: str | None = None
         while True:
             await asyncio.sleep(interval)
             try:
                 await job()
-            except Exception:  # a loop that dies silently would freeze the bridge
-                _LOGGER.exception("%s failed", getattr(job, "__name__", job))
+            except Exception as err:  # a loop that died would freeze the bridge: it goes on
+                message = f"{type(err).__name__}: {err}"
+                if message != failing:  # the traceback once per kind of failure, not per tick
+                    _LOGGER.exception("%s failed", name)
+                    self.faults.failed(name, message)
+                failing = message
+            else:
+                if failing is not None:
+                    self.faults.recovered(name)
+                failing = None
 
     async def _on_bus(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._bus_thread, call)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -83,3 +84,24 @@ async def test_near_the_witty_pi_cut_the_pi_is_shut_down_cleanly_once(service, c
     assert caplog.text.count("would run systemctl poweroff (not in simulation)") == 1
     with pytest.raises(GuardRefusalError, match="low_voltage"):
         await service.start_worker()
+
+
+async def test_a_loop_that_keeps_failing_logs_once_and_recovers(service, caplog):
+    caplog.set_level(logging.INFO)
+    calls = []
+
+    async def flaky() -> None:
+        calls.append(1)
+        if len(calls) <= 5:
+            raise KeyError("surprise")
+
+    loop = asyncio.create_task(service.run_every(0.01, flaky))
+    try:
+        async with asyncio.timeout(5):
+            while len(calls) < 8:
+                await asyncio.sleep(0.01)
+    finally:
+        loop.cancel()
+    assert caplog.text.count("flaky failed") == 1
+    assert "flaky: recovered" in caplog.text
+    assert "flaky" not in service.state()["degraded"]
