@@ -8,6 +8,7 @@ document that the API serves and pushes to WebSocket subscribers.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import subprocess
@@ -96,8 +97,13 @@ class BridgeService:
             task.cancel()
         await self._on_bus(self.hardware.close)
         self.worker.close()
-        self._bus_thread.shutdown(wait=False)
-        self._docker_pool.shutdown(wait=False, cancel_futures=True)
+        self._bus_thread.shutdown(wait=True)
+        # A Docker call in flight (a drain) may take its time: wait a little, not for ever.
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(
+                asyncio.to_thread(self._docker_pool.shutdown, wait=True, cancel_futures=True),
+                timeout=10,
+            )
 
     async def run_every(self, interval: float, job: Callable[[], Any]) -> None:
         """Run ``job`` every ``interval`` s for ever; a failure is a fault, not the end."""
