@@ -17,7 +17,7 @@ from homeassistant.helpers.typing import ConfigType
 
 from .api import BridgeAuthError, BridgeClient, BridgeError
 from .const import DEFAULT_DEADBANDS, DOMAIN, MIN_BRIDGE_VERSION
-from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
+from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData, cannot_connect
 from .entity import PI, device_info
 from .services import async_register_services
 
@@ -50,11 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
             translation_domain=DOMAIN, translation_key="invalid_auth"
         ) from err
     except BridgeError as err:
-        raise ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise ConfigEntryNotReady(**cannot_connect(err)) from err
     _check_version(hass, entry, device["bridge_version"])
     deadbands = {**DEFAULT_DEADBANDS, **entry.options}
     coordinator = PEWCoordinator(hass, entry, client, deadbands)

@@ -30,6 +30,15 @@ class PEWData:
 PEWConfigEntry = ConfigEntry[PEWData]
 
 
+def cannot_connect(err: BridgeError) -> dict[str, Any]:
+    """The translated "cannot reach the bridge" of an exception, with the reason."""
+    return {
+        "translation_domain": DOMAIN,
+        "translation_key": "cannot_connect",
+        "translation_placeholders": {"error": str(err)},
+    }
+
+
 class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
     """The bridge's state document."""
 
@@ -61,11 +70,7 @@ class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except BridgeError as err:
-            raise UpdateFailed(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise UpdateFailed(**cannot_connect(err)) from err
 
     def start_push(self) -> None:
         """Listen to the bridge's events for as long as the entry is loaded."""

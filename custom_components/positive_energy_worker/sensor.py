@@ -62,38 +62,23 @@ def _measure(part: str, section: str, field: str, **kwargs: Any) -> PEWSensorDes
     )
 
 
-def _volts(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+# Electrical quantities: device class, unit and display precision.
+ELECTRICAL: dict[str, tuple[SensorDeviceClass, str, int]] = {
+    "volts": (SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 2),
+    "amps": (SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, 2),
+    "watts": (SensorDeviceClass.POWER, UnitOfPower.WATT, 1),
+}
+
+
+def _electrical(kind: str, part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
+    device_class, unit, precision = ELECTRICAL[kind]
     return _measure(
         part,
         part,
         field,
-        device_class=SensorDeviceClass.VOLTAGE,
-        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        suggested_display_precision=2,
-        **kwargs,
-    )
-
-
-def _amps(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
-    return _measure(
-        part,
-        part,
-        field,
-        device_class=SensorDeviceClass.CURRENT,
-        native_unit_of_measurement=UnitOfElectricCurrent.AMPERE,
-        suggested_display_precision=2,
-        **kwargs,
-    )
-
-
-def _watts(part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
-    return _measure(
-        part,
-        part,
-        field,
-        device_class=SensorDeviceClass.POWER,
-        native_unit_of_measurement=UnitOfPower.WATT,
-        suggested_display_precision=1,
+        device_class=device_class,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
         **kwargs,
     )
 
@@ -135,19 +120,19 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
     ),
-    _volts(BATTERY, "voltage"),
-    _amps(BATTERY, "current", **DIAGNOSTIC),
-    _watts(BATTERY, "power"),
+    _electrical("volts", BATTERY, "voltage"),
+    _electrical("amps", BATTERY, "current", **DIAGNOSTIC),
+    _electrical("watts", BATTERY, "power"),
     _energy(BATTERY, "battery_charged"),
     _energy(BATTERY, "battery_discharged"),
-    _volts(SOLAR, "voltage", **DIAGNOSTIC),
-    _amps(SOLAR, "current", **DIAGNOSTIC),
-    _watts(SOLAR, "power"),
+    _electrical("volts", SOLAR, "voltage", **DIAGNOSTIC),
+    _electrical("amps", SOLAR, "current", **DIAGNOSTIC),
+    _electrical("watts", SOLAR, "power"),
     _energy(SOLAR, "solar_harvested"),
     _energy(PI, "consumed"),
-    _volts(WITTY_PI, "input_voltage"),
-    _volts(WITTY_PI, "output_voltage", **DIAGNOSTIC),
-    _amps(WITTY_PI, "output_current", **DIAGNOSTIC),
+    _electrical("volts", WITTY_PI, "input_voltage"),
+    _electrical("volts", WITTY_PI, "output_voltage", **DIAGNOSTIC),
+    _electrical("amps", WITTY_PI, "output_current", **DIAGNOSTIC),
     _measure(
         WITTY_PI,
         "witty_pi",

@@ -26,7 +26,7 @@ from .const import (
     SERVICE_START_WORKER,
     SERVICE_STOP_WORKER,
 )
-from .coordinator import PEWConfigEntry
+from .coordinator import PEWConfigEntry, cannot_connect
 
 T = TypeVar("T")
 ATTR_DEVICE_ID = "device_id"
@@ -66,11 +66,7 @@ async def call_bridge(request: Awaitable[T]) -> T:
     except BridgeAuthError as err:
         raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
     except BridgeError as err:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"error": str(err)},
-        ) from err
+        raise HomeAssistantError(**cannot_connect(err)) from err
 
 
 def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
