@@ -99,11 +99,19 @@ def _energy(part: str, field: str) -> PEWSensorDescription:
     )
 
 
-def _worker(field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
-    """A value of the worker's status."""
+def _value(part: str, field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
+    """A field of one part's section of the state (the section is named like the part)."""
     key = key or field
     kwargs.setdefault("translation_key", key)
-    return PEWSensorDescription(key=key, part=WORKER, section="worker", field=field, **kwargs)
+    return PEWSensorDescription(key=key, part=part, section=part, field=field, **kwargs)
+
+
+def _worker(field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
+    return _value(WORKER, field, key, **kwargs)
+
+
+def _witty(field: str, **kwargs: Any) -> PEWSensorDescription:
+    return _value(WITTY_PI, field, **kwargs)
 
 
 DIAGNOSTIC: dict[str, Any] = {
@@ -141,34 +149,14 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=1,
     ),
-    PEWSensorDescription(
-        key="power_source",
-        translation_key="power_source",
-        part=WITTY_PI,
-        section="witty_pi",
-        field="power_source",
+    _witty(
+        "power_source",
         device_class=SensorDeviceClass.ENUM,
         options=POWER_SOURCES,
         entity_category=EntityCategory.DIAGNOSTIC,
     ),
-    PEWSensorDescription(
-        key="next_startup",
-        translation_key="next_startup",
-        part=WITTY_PI,
-        section="witty_pi",
-        field="next_startup",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        convert=_timestamp,
-    ),
-    PEWSensorDescription(
-        key="next_shutdown",
-        translation_key="next_shutdown",
-        part=WITTY_PI,
-        section="witty_pi",
-        field="next_shutdown",
-        device_class=SensorDeviceClass.TIMESTAMP,
-        convert=_timestamp,
-    ),
+    _witty("next_startup", device_class=SensorDeviceClass.TIMESTAMP, convert=_timestamp),
+    _witty("next_shutdown", device_class=SensorDeviceClass.TIMESTAMP, convert=_timestamp),
     _worker(
         "state",
         translation_key="worker_state",
