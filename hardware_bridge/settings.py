@@ -14,7 +14,7 @@ from hardware_bridge.worker.config import WorkerConfig, parse_worker
 
 DEFAULT_PORT: Final = 8765
 # In simulation the worker is the local stand-in image (scripts/build-standin-image).
-STANDIN_IMAGE: Final = "positive-energy/standin-worker:1"
+STANDIN_IMAGE: Final = "positive-energy/standin-worker:2"
 
 
 @dataclass(frozen=True)

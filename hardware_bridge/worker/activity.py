@@ -4,12 +4,20 @@ The iExec worker logs each replicate's status changes with the task's chain id. 
 as started at ``status:STARTED`` and completed at ``status:COMPLETED`` (lines carrying
 ``chainTaskId:0x...``). The stand-in image logs the same shape. Tallies survive container
 re-creation and bridge restarts: they are persisted beside the energy counters.
+
+Feeding is idempotent per task: the same log line read twice (two readers racing, or logs read
+again after the cursor was lost) never counts a task twice.
 """
 
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
+
+# Completed task ids remembered to ignore a repeat; a worker finishes tasks one by one, so a few
+# hundred reach far past any re-read window.
+REMEMBERED_COMPLETIONS = 256
 
 STATUS_LINE = re.compile(r"status:(?P<status>[A-Z_]+)\b.*?chainTaskId:(?P<task>0x[0-9a-fA-F]+)")
 
@@ -21,6 +29,9 @@ class TaskTally:
     started: int = 0
     completed: int = 0
     running: set[str] = field(default_factory=set)
+    _completed_ids: deque[str] = field(
+        default_factory=lambda: deque(maxlen=REMEMBERED_COMPLETIONS), repr=False
+    )
 
     def feed(self, line: str) -> bool:
         """Account one log line; True when it changed the tally."""
@@ -28,13 +39,14 @@ class TaskTally:
         if match is None:
             return False
         status, task = match["status"], match["task"].lower()
-        if status == "STARTED" and task not in self.running:
+        if status == "STARTED" and task not in self.running and task not in self._completed_ids:
             self.started += 1
             self.running.add(task)
             return True
-        if status == "COMPLETED":
+        if status == "COMPLETED" and task not in self._completed_ids:
             self.completed += 1
             self.running.discard(task)
+            self._completed_ids.append(task)
             return True
         return False
 

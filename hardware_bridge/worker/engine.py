@@ -9,6 +9,7 @@ timeout runs out (which the status then reports as a forced stop).
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +73,9 @@ class DockerWorker:
         self.forced_stop = False
         self.draining = False
         self.last_error: str | None = None
+        # The sample loop and API commands look from different threads of the Docker pool; one
+        # look at a time keeps the log cursor and the tallies consistent.
+        self._look_lock = threading.Lock()
 
     # Engine access
 
@@ -238,7 +242,8 @@ class DockerWorker:
     def status(self) -> WorkerStatus:
         """Look at the container: state, resources, new log lines. Never raises."""
         try:
-            return self._look()
+            with self._look_lock:
+                return self._look()
         except EngineUnavailableError as err:
             return self._status(WorkerState.ERROR, last_error=str(err))
         except (WorkerError, docker.errors.NotFound) as err:
@@ -288,8 +293,10 @@ class DockerWorker:
         cursor = self.log_cursor if self.log_cursor and self.log_cursor[0] == container.id else None
         since_ns = cursor[1] if cursor else 0
         options: dict[str, Any] = {"timestamps": True, "stdout": True, "stderr": True}
-        if since_ns:
-            options["since"] = since_ns / 1e9
+        if since_ns >= 1_000_000_000:
+            # Whole seconds: a float would round to ~0.2 µs and could skip a line logged right
+            # after the last one read; the lines read again are dropped below.
+            options["since"] = since_ns // 1_000_000_000
         raw = self._call("read the worker's logs", lambda: container.logs(**options))
         last = since_ns
         for line in raw.decode("utf-8", "replace").splitlines():

@@ -8,6 +8,8 @@ task_seconds=${STANDIN_TASK_SECONDS:-5}
 idle_seconds=${STANDIN_IDLE_SECONDS:-1}
 stopping=0
 n=0
+# Task ids unique across containers, as chain task ids are: the start second, then a counter.
+epoch=$(date +%s)
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)  INFO 1 --- [main] c.i.worker.$1"; }
 
@@ -18,7 +20,7 @@ while [ "$stopping" = 0 ]; do
     sleep "$idle_seconds" & wait $!
     [ "$stopping" = 0 ] || break
     n=$((n + 1))
-    task=$(printf '0x%064x' "$n")
+    task=$(printf '0x%016x%048x' "$epoch" "$n")
     log "replicate.ReplicateService : Replicate status update [status:STARTED, chainTaskId:$task]"
     # Busy work in the background so SIGTERM is handled at once, yet the task runs to its end.
     (end=$(($(date +%s) + task_seconds)); while [ "$(date +%s)" -lt "$end" ]; do :; done) &

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from hardware_bridge.settings import load_settings
+from hardware_bridge.worker.engine import DockerWorker
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
 
@@ -74,7 +79,8 @@ async def test_a_drain_lets_the_running_task_finish_then_stops(start_bridge):
 
 
 async def test_a_forced_stop_says_so(start_bridge):
-    bridge = start_bridge()
+    # Tasks long enough that the kill lands mid-task however slow the machine is.
+    bridge = start_bridge(worker={"environment": {"STANDIN_TASK_SECONDS": "60"}})
     await request(bridge, "POST", "/worker/start")
     await wait_for(bridge, lambda s: s["worker"]["tasks_running"] == 1, "a task in progress")
     status, worker = await request(bridge, "POST", "/worker/stop", {"drain": False})
@@ -123,7 +129,7 @@ async def test_an_image_off_the_allowlist_is_refused(start_bridge, docker_engine
 async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge, docker_engine):
     bridge = start_bridge()
     name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
-    docker_engine.docker("create", "--name", name, "positive-energy/standin-worker:1")
+    docker_engine.docker("create", "--name", name, "positive-energy/standin-worker:2")
     try:
         status, document = await request(bridge, "POST", "/worker/start")
         assert status == 409
@@ -145,3 +151,28 @@ async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
     _, after = await request(again, "GET", "/worker")
     assert after["tasks_completed"] == before["tasks_completed"]
     assert after["tasks_started"] == before["tasks_started"]
+
+
+def test_looks_from_many_threads_count_each_task_once(tmp_path, docker_engine, docker_sdk_allowed):
+    # The sample loop and API commands look at the container from a pool of threads at once.
+    config = write_config(
+        tmp_path / "bridge.toml",
+        docker_url=docker_engine.url,
+        tmp=tmp_path,
+        worker={"environment": {"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"}},
+    )
+    worker = DockerWorker(load_settings(config, simulate=True, data_dir=tmp_path).worker)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 6
+        with ThreadPoolExecutor(8) as pool:
+            while time.monotonic() < deadline:
+                list(pool.map(lambda _: worker.status(), range(8)))
+        worker.stop(drain=True, timeout=10)
+        status = worker.status()
+        logs = docker_engine.docker("logs", worker.config.container_name).stdout
+        completed = len(set(re.findall(r"status:COMPLETED, chainTaskId:(0x[0-9a-f]+)", logs)))
+        assert completed >= 3
+        assert (status.tasks_started, status.tasks_completed) == (completed, completed)
+    finally:
+        docker_engine.docker("rm", "-f", worker.config.container_name, check=False)

@@ -29,8 +29,8 @@ def write_config(
     wallet.write_text('{"address": "0x0000000000000000000000000000000000000001"}\n')
     password.write_text("test\n")
     table = {
-        "image": "positive-energy/standin-worker:1",
-        "allowed_images": ["positive-energy/standin-worker:1"],
+        "image": "positive-energy/standin-worker:2",
+        "allowed_images": ["positive-energy/standin-worker:2"],
         "name": f"pew-test-{tmp.name[-12:]}",
         "core_url": "http://127.0.0.1:13000",
         "wallet_file": str(wallet),

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-STANDIN_IMAGE = "positive-energy/standin-worker:1"
+STANDIN_IMAGE = "positive-energy/standin-worker:2"
 
 
 class PrivateDockerd:
