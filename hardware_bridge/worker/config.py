@@ -22,6 +22,8 @@ WALLET_IN_CONTAINER: Final = "/iexec-wallet/wallet.json"
 DOCKER_SOCKET: Final = "/var/run/docker.sock"
 MANAGED_LABEL: Final = "io.positive-energy.managed"
 NAME_LABEL: Final = "io.positive-energy.worker"
+# A digest of everything the container was created with: a changed config re-creates it.
+SPEC_LABEL: Final = "io.positive-energy.spec"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ timeout runs out (which the status then reports as a forced stop).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import threading
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ from hardware_bridge.worker.config import (
     DOCKER_SOCKET,
     MANAGED_LABEL,
     NAME_LABEL,
+    SPEC_LABEL,
     WALLET_IN_CONTAINER,
     WorkerConfig,
 )
@@ -158,9 +161,9 @@ class DockerWorker:
                     f"{err}"
                 ) from err
 
-    def _create(self) -> Any:
+    def _spec(self) -> dict[str, Any]:
+        """What the container is created with, labels aside."""
         config = self.config
-        config.base_dir.mkdir(parents=True, exist_ok=True)
         volumes = {
             # The worker runs each task as a sibling container through the host's engine.
             config.docker_socket: {"bind": DOCKER_SOCKET, "mode": "rw"},
@@ -168,38 +171,59 @@ class DockerWorker:
             # Same path inside and out: the worker hands it to its task containers.
             str(config.base_dir): {"bind": str(config.base_dir), "mode": "rw"},
         }
-        options: dict[str, Any] = {
+        spec: dict[str, Any] = {
+            "image": config.image,
             "name": config.container_name,
-            "labels": {MANAGED_LABEL: "true", NAME_LABEL: config.name},
             "environment": self._environment(),
             "volumes": volumes,
             "network_mode": "host",
-            "detach": True,
         }
         if config.cpus is not None:
-            options["nano_cpus"] = config.cpus * 1_000_000_000
+            spec["nano_cpus"] = config.cpus * 1_000_000_000
+        return spec
+
+    @staticmethod
+    def _digest(spec: dict[str, Any]) -> str:
+        # The environment holds the wallet password, which ``docker inspect`` shows anyway; the
+        # digest tells no more than that.
+        return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+    def _create(self, spec: dict[str, Any]) -> Any:
+        self.config.base_dir.mkdir(parents=True, exist_ok=True)
+        options = {key: value for key, value in spec.items() if key != "image"}
+        options["labels"] = {
+            MANAGED_LABEL: "true",
+            NAME_LABEL: self.config.name,
+            SPEC_LABEL: self._digest(spec),
+        }
         return self._call(
             "create the worker",
-            lambda: self._engine().containers.create(config.image, **options),
+            lambda: self._engine().containers.create(spec["image"], detach=True, **options),
         )
 
     def start(self) -> None:
-        """Create (or reuse) the container and start it."""
+        """Create (or reuse) the container and start it.
+
+        A stopped container created from another config (image, wallet, environment, paths) is
+        replaced: starting it would run the old settings, or fail on a mount whose source is gone.
+        A running one is left as it is: replacing it would abandon its task.
+        """
         self.check_image()
+        spec = self._spec()
         container = self._container()
-        if (
-            container is not None
-            and container.image.tags
-            and self.config.image not in (container.image.tags)
-        ):
-            # The configured image changed: the old container goes, a new one comes.
-            self._call("remove the old worker", lambda: container.remove(force=True))
+        if container is not None and container.status == "running":
+            self._clear_stop()
+            return
+        if container is not None and container.labels.get(SPEC_LABEL) != self._digest(spec):
+            self._call("remove the outdated worker", lambda: container.remove(force=True))
             container = None
         if container is None:
             self._ensure_image()
-            container = self._create()
-        if container.status != "running":
-            self._call("start the worker", container.start)
+            container = self._create(spec)
+        self._call("start the worker", container.start)
+        self._clear_stop()
+
+    def _clear_stop(self) -> None:
         self.forced_stop = False
         self.draining = False
         self.last_error = None

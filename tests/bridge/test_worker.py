@@ -38,6 +38,11 @@ def running(state):
     return state["worker"]["state"] == "running"
 
 
+def container_of(bridge):
+    """The worker container's name, as write_config derives it from the test's directory."""
+    return f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+
+
 def labels(docker_engine, name):
     inspected = docker_engine.docker("inspect", name, check=False)
     return (
@@ -54,7 +59,7 @@ async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_brid
     assert worker["desired_running"] is True
     assert worker["uptime"] > 0
     assert worker["memory_bytes"] > 0
-    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    name = container_of(bridge)
     assert labels(docker_engine, name)["io.positive-energy.managed"] == "true"
     env = docker_engine.docker("inspect", "-f", "{{json .Config.Env}}", name).stdout
     assert "IEXEC_WORKER_WALLET_PATH=/iexec-wallet/wallet.json" in env
@@ -122,13 +127,13 @@ async def test_an_image_off_the_allowlist_is_refused(start_bridge, docker_engine
     status, document = await request(bridge, "POST", "/worker/start")
     assert status == 409
     assert "'busybox:latest' is not on the allowlist" in document["message"]
-    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    name = container_of(bridge)
     assert labels(docker_engine, name) is None  # nothing was created
 
 
 async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge, docker_engine):
     bridge = start_bridge()
-    name = f"pew-test-{bridge.data_dir.parent.name[-12:]}"
+    name = container_of(bridge)
     docker_engine.docker("create", "--name", name, "positive-energy/standin-worker:2")
     try:
         status, document = await request(bridge, "POST", "/worker/start")
@@ -138,6 +143,34 @@ async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge,
         assert inspected.stdout.strip() == "created"  # untouched
     finally:
         docker_engine.docker("rm", "-f", name)
+
+
+async def test_a_stopped_worker_is_reused_until_its_config_changes(start_bridge, docker_engine):
+    def created():
+        inspected = docker_engine.docker("inspect", container_of(first), check=False)
+        details = json.loads(inspected.stdout)[0]
+        return details["Id"], details["Config"]["Env"]
+
+    first = start_bridge()
+    await request(first, "POST", "/worker/start")
+    await request(first, "POST", "/worker/stop", {"drain": False})
+    original, _ = created()
+    first.stop()
+    same = start_bridge(name="same")
+    status, _ = await request(same, "POST", "/worker/start")
+    assert status == 200
+    assert created()[0] == original  # same settings: the container is reused
+    await request(same, "POST", "/worker/stop", {"drain": False})
+    same.stop()
+    changed = start_bridge(
+        worker={"environment": {"STANDIN_TASK_SECONDS": "4", "STANDIN_IDLE_SECONDS": "1"}},
+        name="changed",
+    )
+    status, worker = await request(changed, "POST", "/worker/start")
+    assert (status, worker["state"]) == (200, "running")
+    replaced, env = created()
+    assert replaced != original
+    assert "STANDIN_TASK_SECONDS=4" in env
 
 
 async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
