@@ -30,6 +30,12 @@ async def serve(
     zeroconf: bool | None,
 ) -> None:
     """Run the bridge until SIGTERM or SIGINT."""
+    # Handlers first: a stop asked for while starting (a supervisor, a test that has just seen the
+    # listening line) still ends in a clean shutdown once the start is through, never a kill.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
     settings = load_settings(config_file, simulate=simulate is not None, data_dir=data_dir)
     server = settings.server
     host = server.host if host is None else host
@@ -53,10 +59,6 @@ async def serve(
         if server.zeroconf if zeroconf is None else zeroconf:
             await announcer.start()
         print(f"hardware-bridge {device_id} listening on http://{host}:{bound}", flush=True)
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
         try:
             await stop.wait()
         finally:

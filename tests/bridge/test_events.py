@@ -171,10 +171,3 @@ def test_a_slow_drift_is_pushed_once_it_adds_up():
             sent = new
             pushes += 1
     assert pushes == 3  # 0.39 % of drift in 0.1 % deadbands
-
-
-def test_the_bridge_process_fixture_is_reusable(tmp_path):
-    config = write_config(tmp_path / "b.toml", docker_url="unix:///nonexistent", tmp=tmp_path)
-    bridge = BridgeProcess(tmp_path / "data", config=config).start()
-    assert bridge.url.startswith("http://127.0.0.1:")
-    assert bridge.stop() == 0  # SIGTERM: a clean exit

@@ -75,7 +75,8 @@ class BridgeProcess:
     def token(self) -> str:
         return (self.data_dir / "token").read_text().strip()
 
-    def start(self, timeout: float = 60) -> BridgeProcess:
+    def launch(self) -> int:
+        """Start the process without waiting for it; the log offset its output begins at."""
         command = [
             sys.executable, "-m", "hardware_bridge", "serve",
             "--simulate", self.scenario,
@@ -86,6 +87,7 @@ class BridgeProcess:
             command.append("--no-zeroconf")
         if self.config is not None:
             command += ["--config", str(self.config)]
+        offset = self.log.stat().st_size if self.log.exists() else 0
         self.process = subprocess.Popen(
             command,
             stdout=self.log.open("a"),
@@ -93,17 +95,24 @@ class BridgeProcess:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
-        offset = self.log.stat().st_size if self.log.exists() else 0
+        return offset
+
+    def output(self, offset: int) -> str:
+        with self.log.open() as log:
+            log.seek(offset)
+            return log.read()
+
+    def start(self, timeout: float = 60) -> BridgeProcess:
+        offset = self.launch()
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bridge exited: {self.log.read_text()[-3000:]}")
-            with self.log.open() as log:
-                log.seek(offset)
-                if found := LISTENING.search(log.read()):
-                    self.port = int(found[1])
-                    self.url = f"http://127.0.0.1:{self.port}"
-                    return self
+            if found := LISTENING.search(self.output(offset)):
+                self.port = int(found[1])
+                self.url = f"http://127.0.0.1:{self.port}"
+                return self
             time.sleep(0.05)
         raise RuntimeError(f"the bridge did not start: {self.log.read_text()[-3000:]}")
 
