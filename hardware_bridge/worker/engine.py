@@ -162,7 +162,7 @@ class DockerWorker:
                 ) from err
 
     def _spec(self) -> dict[str, Any]:
-        """What the container is created with, labels aside."""
+        """What the container is created with (``containers.create`` arguments), labels aside."""
         config = self.config
         volumes = {
             # The worker runs each task as a sibling container through the host's engine.
@@ -190,15 +190,14 @@ class DockerWorker:
 
     def _create(self, spec: dict[str, Any]) -> Any:
         self.config.base_dir.mkdir(parents=True, exist_ok=True)
-        options = {key: value for key, value in spec.items() if key != "image"}
-        options["labels"] = {
+        labels = {
             MANAGED_LABEL: "true",
             NAME_LABEL: self.config.name,
             SPEC_LABEL: self._digest(spec),
         }
         return self._call(
             "create the worker",
-            lambda: self._engine().containers.create(spec["image"], detach=True, **options),
+            lambda: self._engine().containers.create(**spec, labels=labels, detach=True),
         )
 
     def start(self) -> None:
@@ -209,11 +208,11 @@ class DockerWorker:
         A running one is left as it is: replacing it would abandon its task.
         """
         self.check_image()
-        spec = self._spec()
         container = self._container()
         if container is not None and container.status == "running":
             self._clear_stop()
             return
+        spec = self._spec()
         if container is not None and container.labels.get(SPEC_LABEL) != self._digest(spec):
             self._call("remove the outdated worker", lambda: container.remove(force=True))
             container = None

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hardware_bridge.settings import load_settings
+from hardware_bridge.settings import STANDIN_IMAGE, load_settings
 from hardware_bridge.worker.engine import DockerWorker
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
@@ -43,11 +43,15 @@ def container_of(bridge):
     return f"pew-test-{bridge.data_dir.parent.name[-12:]}"
 
 
-def labels(docker_engine, name):
+def inspect(docker_engine, name):
+    """``docker inspect`` of the container, or None when there is none."""
     inspected = docker_engine.docker("inspect", name, check=False)
-    return (
-        json.loads(inspected.stdout)[0]["Config"]["Labels"] if inspected.returncode == 0 else None
-    )
+    return json.loads(inspected.stdout)[0] if inspected.returncode == 0 else None
+
+
+def labels(docker_engine, name):
+    details = inspect(docker_engine, name)
+    return details["Config"]["Labels"] if details else None
 
 
 async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_bridge, docker_engine):
@@ -134,7 +138,7 @@ async def test_an_image_off_the_allowlist_is_refused(start_bridge, docker_engine
 async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge, docker_engine):
     bridge = start_bridge()
     name = container_of(bridge)
-    docker_engine.docker("create", "--name", name, "positive-energy/standin-worker:2")
+    docker_engine.docker("create", "--name", name, STANDIN_IMAGE)
     try:
         status, document = await request(bridge, "POST", "/worker/start")
         assert status == 409
@@ -147,8 +151,7 @@ async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge,
 
 async def test_a_stopped_worker_is_reused_until_its_config_changes(start_bridge, docker_engine):
     def created():
-        inspected = docker_engine.docker("inspect", container_of(first), check=False)
-        details = json.loads(inspected.stdout)[0]
+        details = inspect(docker_engine, container_of(first))
         return details["Id"], details["Config"]["Env"]
 
     first = start_bridge()
@@ -209,3 +212,13 @@ def test_looks_from_many_threads_count_each_task_once(tmp_path, docker_engine, d
         assert (status.tasks_started, status.tasks_completed) == (completed, completed)
     finally:
         docker_engine.docker("rm", "-f", worker.config.container_name, check=False)
+
+
+def test_building_the_standin_image_again_keeps_it(docker_engine):
+    # The demo builds on every start: an image from the same worker.sh is kept, not re-imported.
+    def image_id():
+        return docker_engine.docker("image", "inspect", "-f", "{{.Id}}", STANDIN_IMAGE).stdout
+
+    before = image_id()
+    docker_engine.build_standin_image()
+    assert image_id() == before

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from hardware_bridge.settings import STANDIN_IMAGE
+
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 
 
@@ -29,8 +31,8 @@ def write_config(
     wallet.write_text('{"address": "0x0000000000000000000000000000000000000001"}\n')
     password.write_text("test\n")
     table = {
-        "image": "positive-energy/standin-worker:2",
-        "allowed_images": ["positive-energy/standin-worker:2"],
+        "image": STANDIN_IMAGE,
+        "allowed_images": [STANDIN_IMAGE],
         "name": f"pew-test-{tmp.name[-12:]}",
         "core_url": "http://127.0.0.1:13000",
         "wallet_file": str(wallet),

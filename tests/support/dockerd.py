@@ -14,8 +14,9 @@ import subprocess
 import time
 from pathlib import Path
 
+from hardware_bridge.settings import STANDIN_IMAGE
+
 REPO = Path(__file__).resolve().parents[2]
-STANDIN_IMAGE = "positive-energy/standin-worker:2"
 
 
 class PrivateDockerd:
