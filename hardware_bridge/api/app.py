@@ -185,7 +185,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
     ws = web.WebSocketResponse()
     await ws.prepare(request)
     request.app[SOCKETS].sockets.add(ws)
-    queue = service.subscribe()
+    queue = service.publisher.subscribe()
     deadbands = dict(DEFAULT_DEADBANDS)
     reader = asyncio.create_task(_read_client(ws, deadbands))
     try:
@@ -207,7 +207,7 @@ async def events(request: web.Request) -> web.WebSocketResponse:
         _LOGGER.debug("event client went away: %s", err)  # a client may hang up at any time
     finally:
         request.app[SOCKETS].sockets.discard(ws)
-        service.unsubscribe(queue)
+        service.publisher.unsubscribe(queue)
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader

@@ -3,7 +3,10 @@
 The bridge touches only the container it created and labelled, and runs only an image on its
 allowlist: no API request names an image or a command. A drain is ``docker stop`` with the drain
 timeout as grace period: the worker gets SIGTERM, finishes its task, and is killed only if the
-timeout runs out (which the status then reports as a forced stop).
+timeout runs out (which the stop reports as forced).
+
+The engine only talks to Docker: what the worker is wanted to do, its tallies and its history
+belong to the supervisor (``worker/supervisor.py``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import json
 import logging
 import threading
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +24,6 @@ import docker.errors
 import requests
 
 from hardware_bridge.errors import BridgeError
-from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import (
     DOCKER_SOCKET,
     MANAGED_LABEL,
@@ -29,7 +32,7 @@ from hardware_bridge.worker.config import (
     WALLET_IN_CONTAINER,
     WorkerConfig,
 )
-from hardware_bridge.worker.status import WorkerState, WorkerStatus
+from hardware_bridge.worker.status import WorkerState
 
 _LOGGER = logging.getLogger(__name__)
 SIGKILL_EXIT = 137
@@ -63,21 +66,38 @@ def _parse_time(stamp: str | None) -> datetime | None:
     return datetime.fromtimestamp(ns / 1e9, UTC)
 
 
+# Where the worker's logs were read up to: (container id, ns of the last line read).
+LogCursor = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class ContainerLook:
+    """One look at the container: its state, resources, and the log lines new since the cursor."""
+
+    state: WorkerState
+    container_id: str | None = None
+    started_at: datetime | None = None
+    uptime: float | None = None
+    cpu_percent: float | None = None  # of one core, as ``docker stats`` counts
+    memory_bytes: int | None = None
+    exit_code: int | None = None
+    log_lines: tuple[str, ...] = ()
+    cursor: LogCursor | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.state in (WorkerState.RUNNING, WorkerState.STARTING)
+
+
 class DockerWorker:
     """The one worker container of this bridge."""
 
-    def __init__(self, config: WorkerConfig, tally: TaskTally | None = None) -> None:
+    def __init__(self, config: WorkerConfig) -> None:
         self.config = config
-        self.tally = tally or TaskTally()
-        # Where the logs were read up to: (container id, ns of the last line read).
-        self.log_cursor: tuple[str, int] | None = None
         self._client: Any = None
         self._cpu_sample: tuple[int, int] | None = None
-        self.forced_stop = False
-        self.draining = False
-        self.last_error: str | None = None
-        # The sample loop and API commands look from different threads of the Docker pool; one
-        # look at a time keeps the log cursor and the tallies consistent.
+        # Looks may come from several threads of the Docker pool at once; the CPU figure is a
+        # difference between two looks, so one look at a time.
         self._look_lock = threading.Lock()
 
     # Engine access
@@ -210,7 +230,6 @@ class DockerWorker:
         self.check_image()
         container = self._container()
         if container is not None and container.status == "running":
-            self._clear_stop()
             return
         spec = self._spec()
         if container is not None and container.labels.get(SPEC_LABEL) != self._digest(spec):
@@ -220,101 +239,80 @@ class DockerWorker:
             self._ensure_image()
             container = self._create(spec)
         self._call("start the worker", container.start)
-        self._clear_stop()
 
-    def _clear_stop(self) -> None:
-        self.forced_stop = False
-        self.draining = False
-        self.last_error = None
-
-    def stop(self, *, drain: bool = True, timeout: float | None = None) -> bool:
-        """Stop the worker; with ``drain``, let its task finish first. True if it was forced."""
+    def stop(self, *, drain: bool, grace: float) -> bool:
+        """Stop the worker; with ``drain``, give its task ``grace`` s to finish. True if killed."""
         container = self._container()
         if container is None:
             return False
         container.reload()
         if container.status != "running":
             return False
-        grace = self.config.drain_timeout if timeout is None else timeout
-        self.draining = drain
-        try:
-            if drain:
-                # A client of its own: this call blocks for up to the grace period.
-                client = docker.DockerClient(base_url=self.config.docker_url, timeout=grace + 30)
-                try:
-                    self._call(
-                        "drain the worker",
-                        lambda: client.containers.get(container.id).stop(timeout=int(grace)),
-                    )
-                finally:
-                    client.close()
-            else:
-                self._call("stop the worker", container.kill)
-                self._call("wait for the worker", lambda: container.wait(timeout=30))
-        finally:
-            self.draining = False
+        if drain:
+            # A client of its own: this call blocks for up to the grace period.
+            client = docker.DockerClient(base_url=self.config.docker_url, timeout=grace + 30)
+            try:
+                self._call(
+                    "drain the worker",
+                    lambda: client.containers.get(container.id).stop(timeout=int(grace)),
+                )
+            finally:
+                client.close()
+        else:
+            self._call("stop the worker", container.kill)
+            self._call("wait for the worker", lambda: container.wait(timeout=30))
         container.reload()
-        exit_code = container.attrs["State"]["ExitCode"]
-        self.forced_stop = not drain or exit_code == SIGKILL_EXIT
-        if drain and self.forced_stop:
-            self.last_error = f"drain timed out after {grace:.0f} s: the worker was killed"
-        return self.forced_stop
+        return not drain or container.attrs["State"]["ExitCode"] == SIGKILL_EXIT
 
     # Status
 
-    def status(self) -> WorkerStatus:
-        """Look at the container: state, resources, new log lines. Never raises."""
+    def look(self, cursor: LogCursor | None) -> ContainerLook:
+        """The container now, with its log lines logged after ``cursor``.
+
+        Raises EngineUnavailableError when the engine does not answer, WorkerError when the
+        container is not ours or vanished between two calls.
+        """
         try:
             with self._look_lock:
-                return self._look()
-        except EngineUnavailableError as err:
-            return self._status(WorkerState.ERROR, last_error=str(err))
-        except (WorkerError, docker.errors.NotFound) as err:
-            # Gone or refused between two calls: report it, look again next time.
-            return self._status(WorkerState.ERROR, last_error=str(err))
+                return self._look(cursor)
+        except docker.errors.NotFound as err:
+            raise WorkerError(f"the worker vanished while looked at: {err}") from err
 
-    def _look(self) -> WorkerStatus:
+    def _look(self, cursor: LogCursor | None) -> ContainerLook:
         container = self._container()
         if container is None:
             self._cpu_sample = None
-            return self._status(WorkerState.NOT_CREATED, last_error=self.last_error)
-        self._read_logs(container)
+            return ContainerLook(WorkerState.NOT_CREATED)
+        lines, cursor = self._read_logs(container, cursor)
         state_info = container.attrs["State"]
         running = container.status == "running"
-        started_at = _parse_time(state_info.get("StartedAt"))
-        cpu, memory = self._stats(container) if running else (None, None)
         if not running:
             self._cpu_sample = None
-            self.tally.container_gone()
-        state = _STATES.get(container.status, WorkerState.STOPPED)
-        if self.draining:
-            state = WorkerState.DRAINING
+            return ContainerLook(
+                _STATES.get(container.status, WorkerState.STOPPED),
+                container_id=container.id[:12],
+                exit_code=state_info.get("ExitCode"),
+                log_lines=lines,
+                cursor=cursor,
+            )
+        started_at = _parse_time(state_info.get("StartedAt"))
+        cpu, memory = self._stats(container)
         now = datetime.now(UTC)
-        return self._status(
-            state,
+        return ContainerLook(
+            WorkerState.RUNNING,
             container_id=container.id[:12],
-            started_at=started_at if running else None,
-            uptime=(now - started_at).total_seconds() if running and started_at else None,
+            started_at=started_at,
+            uptime=(now - started_at).total_seconds() if started_at else None,
             cpu_percent=cpu,
             memory_bytes=memory,
-            forced_stop=self.forced_stop,
-            exit_code=None if running else state_info.get("ExitCode"),
-            last_error=self.last_error,
+            log_lines=lines,
+            cursor=cursor,
         )
 
-    def _status(self, state: WorkerState, **details: Any) -> WorkerStatus:
-        return WorkerStatus(
-            state,
-            self.config.image,
-            tasks_started=self.tally.started,
-            tasks_completed=self.tally.completed,
-            tasks_running=len(self.tally.running),
-            **details,
-        )
-
-    def _read_logs(self, container: Any) -> None:
-        cursor = self.log_cursor if self.log_cursor and self.log_cursor[0] == container.id else None
-        since_ns = cursor[1] if cursor else 0
+    def _read_logs(
+        self, container: Any, cursor: LogCursor | None
+    ) -> tuple[tuple[str, ...], LogCursor]:
+        since_ns = cursor[1] if cursor and cursor[0] == container.id else 0
         options: dict[str, Any] = {"timestamps": True, "stdout": True, "stderr": True}
         if since_ns >= 1_000_000_000:
             # Whole seconds: a float would round to ~0.2 µs and could skip a line logged right
@@ -322,6 +320,7 @@ class DockerWorker:
             options["since"] = since_ns // 1_000_000_000
         raw = self._call("read the worker's logs", lambda: container.logs(**options))
         last = since_ns
+        lines = []
         for line in raw.decode("utf-8", "replace").splitlines():
             stamp, _, message = line.partition(" ")
             try:
@@ -330,9 +329,9 @@ class DockerWorker:
                 continue
             if ns <= since_ns:
                 continue  # read last time: ``since`` is inclusive
-            self.tally.feed(message)
+            lines.append(message)
             last = max(last, ns)
-        self.log_cursor = (container.id, last)
+        return tuple(lines), (container.id, last)
 
     def _stats(self, container: Any) -> tuple[float | None, int | None]:
         try:

@@ -35,3 +35,4 @@ class WorkerStatus:
     forced_stop: bool = False
     exit_code: int | None = None
     last_error: str | None = None
+    desired_running: bool = False  # what the owner last asked for; guards may hold it back

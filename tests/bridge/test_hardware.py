@@ -13,6 +13,7 @@ from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
 from hardware_bridge.hardware import Hardware
+from hardware_bridge.sim.clock import ManualClock
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
 START = datetime(2026, 6, 21, 12, 0, tzinfo=UTC)
@@ -41,20 +42,9 @@ WIRING = {
 }
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock(START)
 
 
 @pytest.fixture

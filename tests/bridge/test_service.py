@@ -9,6 +9,7 @@ import pytest
 
 from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.guards import GuardRefusalError
+from hardware_bridge.periodic import run_every
 from hardware_bridge.service import BridgeService
 from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
@@ -60,14 +61,14 @@ async def test_a_stopped_engine_is_degraded_state_not_an_exception(service):
 
 
 async def test_subscribers_get_each_published_state_and_a_slow_one_only_the_newest(service):
-    queue = service.subscribe()
+    queue = service.publisher.subscribe()
     for _ in range(40):
         service.clock.advance(60)
         await service.sample()
     assert queue.qsize() == 16  # bounded: a client that does not read costs no memory
     newest = [queue.get_nowait() for _ in range(16)][-1]
     assert newest["time"] == service.state()["time"]
-    service.unsubscribe(queue)
+    service.publisher.unsubscribe(queue)
 
 
 async def test_near_the_witty_pi_cut_the_pi_is_shut_down_cleanly_once(service, caplog):
@@ -95,7 +96,7 @@ async def test_a_loop_that_keeps_failing_logs_once_and_recovers(service, caplog)
         if len(calls) <= 5:
             raise KeyError("surprise")
 
-    loop = asyncio.create_task(service.run_every(0.01, flaky))
+    loop = asyncio.create_task(run_every(0.01, flaky, service.faults))
     try:
         async with asyncio.timeout(5):
             while len(calls) < 8:

@@ -11,24 +11,14 @@ from hardware_bridge.drivers.witty_pi import Alarm, WittyPi4
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
 from hardware_bridge.errors import InvalidSettingError, ReadingError, WriteVerifyError
+from hardware_bridge.sim.clock import ManualClock
 
 START = datetime(2026, 6, 21, 12, 0, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self, start=START):
-        self.now = start
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, seconds):
-        self.now += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return ManualClock(START)
 
 
 def board(clock, firmware_id=0x26, zone=UTC):
@@ -179,12 +169,12 @@ def test_writing_the_rtc_sets_it(witty, clock):
 
 def test_a_read_across_a_second_wrap_is_read_again(witty, clock):
     _, bus, driver = witty
-    clock.now = datetime(2026, 6, 21, 12, 59, 59, 990000, tzinfo=UTC)
+    clock.set(datetime(2026, 6, 21, 12, 59, 59, 990000, tzinfo=UTC))
     original = bus.read_byte_data
 
     def slow_read(address, register):
         if register == 64:  # the year is read last: the clock ticks past the minute meanwhile
-            clock.now = datetime(2026, 6, 21, 13, 0, 0, 10000, tzinfo=UTC)
+            clock.set(datetime(2026, 6, 21, 13, 0, 0, 10000, tzinfo=UTC))
         return original(address, register)
 
     bus.read_byte_data = slow_read
@@ -299,6 +289,6 @@ def poll_for_an_hour(clock, interval):
 
 def test_fast_polling_wears_the_eeprom_slow_polling_spares_it(clock):
     fast = poll_for_an_hour(clock, 2)
-    slow = poll_for_an_hour(Clock(), 60)
+    slow = poll_for_an_hour(ManualClock(START), 60)
     assert slow <= 4 * 60  # at most the four measurement cells per poll
     assert fast > 10 * slow

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from hardware_bridge.faults import FaultTracker
 from hardware_bridge.settings import STANDIN_IMAGE, load_settings
-from hardware_bridge.worker.engine import DockerWorker
+from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
 
@@ -189,7 +191,9 @@ async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
     assert after["tasks_started"] == before["tasks_started"]
 
 
-def test_looks_from_many_threads_count_each_task_once(tmp_path, docker_engine, docker_sdk_allowed):
+async def test_looks_at_the_same_time_count_each_task_once(
+    tmp_path, docker_engine, docker_sdk_allowed
+):
     # The sample loop and API commands look at the container from a pool of threads at once.
     config = write_config(
         tmp_path / "bridge.toml",
@@ -197,21 +201,29 @@ def test_looks_from_many_threads_count_each_task_once(tmp_path, docker_engine, d
         tmp=tmp_path,
         worker={"environment": {"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"}},
     )
-    worker = DockerWorker(load_settings(config, simulate=True, data_dir=tmp_path).worker)
-    worker.start()
+    settings = load_settings(config, simulate=True, data_dir=tmp_path).worker
+    worker = WorkerSupervisor(
+        settings,
+        data_dir=tmp_path,
+        faults=FaultTracker(logging.getLogger(__name__)),
+        refusal=lambda: None,
+        on_change=lambda: None,
+    )
+    await worker.start()
     try:
         deadline = time.monotonic() + 6
-        with ThreadPoolExecutor(8) as pool:
-            while time.monotonic() < deadline:
-                list(pool.map(lambda _: worker.status(), range(8)))
-        worker.stop(drain=True, timeout=10)
+        while time.monotonic() < deadline:
+            await asyncio.gather(*(worker.poll() for _ in range(8)))
+        await worker.stop(drain=True, grace=10)
+        await worker.settled()
         status = worker.status()
-        logs = docker_engine.docker("logs", worker.config.container_name).stdout
+        logs = docker_engine.docker("logs", settings.container_name).stdout
         completed = len(set(re.findall(r"status:COMPLETED, chainTaskId:(0x[0-9a-f]+)", logs)))
         assert completed >= 3
         assert (status.tasks_started, status.tasks_completed) == (completed, completed)
     finally:
-        docker_engine.docker("rm", "-f", worker.config.container_name, check=False)
+        docker_engine.docker("rm", "-f", settings.container_name, check=False)
+        await worker.close()
 
 
 def test_building_the_standin_image_again_keeps_it(docker_engine):
