@@ -2,7 +2,8 @@
 
 Shared by the simulation (which turns a state of charge into a terminal voltage) and by power
 accounting (which seeds a state of charge from a rested voltage), so both speak the same curve.
-Sources are in ../shared/reference/hardware.md §3.
+Sources: BCI's flooded lead-acid table, Polaris's AGM charging recommendations, marinehowto's
+Victron settings for LiFePO4, and TI SLUAAA1 for coulomb counting.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """UUGear Witty Pi 4 (also Mini and L3V7): its MCU at 0x08 and the RTC and sensor behind it.
 
-Facts from UUGear's firmware and scripts (../shared/reference/hardware.md §1):
+Facts from UUGear's Witty Pi 4 user manual (register map, "I2C registers") and its firmware
+Rev 7 and ``utilities.sh``:
 - the MCU answers one byte per read, so every register is read on its own (2 bytes for the
   temperature sensor's virtual registers);
 - reading Vin, Vout, Iout or the power mode (the integer register) triggers a new measurement that

@@ -1,6 +1,6 @@
 """Emulated Witty Pi 4 MCU: its registers, EEPROM, measurements, RTC, alarms and power logic.
 
-Modelled on UUGear's firmware (Rev 7, ../shared/reference/hardware.md §1): one byte per read
+Modelled on UUGear's firmware (Rev 7, and the user manual's register map): one byte per read
 (0xFF after it), two for the temperature sensor; reading an integer measurement register takes a
 new ADC measurement (61 mV and 21.5 mA steps) and stores it through EEPROM.update, which is what
 wears the EEPROM; alarms compare day of month and time of day only; low-voltage cut and recovery.

@@ -1,6 +1,6 @@
 """State of charge: seeded from a rested voltage, then coulomb counted, reset at full charge.
 
-This is what a Victron battery monitor does (reference/hardware.md §3.4): the voltage of a
+This is what a Victron battery monitor does (BMV-712 manual, "Synchronisation"): the voltage of a
 battery under load says little, so the voltage only seeds the estimate and re-anchors it after a
 long rest (never for LiFePO4, whose curve is flat); in between, the current is integrated, with
 the chemistry's coulombic efficiency on charge; and "charged voltage plus a small tail current for
