@@ -145,25 +145,32 @@ def _witty(service: BridgeService) -> dict[str, Any]:
     return witty
 
 
+# What the Witty Pi endpoints show of the state's ``witty_pi`` reading: their name -> its name.
+SCHEDULE_VIEW: Mapping[str, str] = {name: name for name in ("next_startup", "next_shutdown")}
+LOW_VOLTAGE_VIEW: Mapping[str, str] = {
+    "threshold": "low_voltage_threshold",
+    "recovery": "recovery_voltage",
+}
+
+
+def _witty_view(service: BridgeService, view: Mapping[str, str]) -> web.Response:
+    witty = _witty(service)
+    return web.json_response({name: witty[key] for name, key in view.items()})
+
+
 async def schedule_get(request: web.Request) -> web.Response:
-    witty = _witty(request.app[SERVICE])
-    return web.json_response(
-        {"next_startup": witty["next_startup"], "next_shutdown": witty["next_shutdown"]}
-    )
+    return _witty_view(request.app[SERVICE], SCHEDULE_VIEW)
 
 
 async def schedule_put(request: web.Request) -> web.Response:
     wanted = await body(request, schemas.SCHEDULE)
     service = request.app[SERVICE]
     await service.schedule(wanted["next_startup"], wanted["next_shutdown"])
-    return await schedule_get(request)
+    return _witty_view(service, SCHEDULE_VIEW)
 
 
 async def low_voltage_get(request: web.Request) -> web.Response:
-    witty = _witty(request.app[SERVICE])
-    return web.json_response(
-        {"threshold": witty["low_voltage_threshold"], "recovery": witty["recovery_voltage"]}
-    )
+    return _witty_view(request.app[SERVICE], LOW_VOLTAGE_VIEW)
 
 
 async def low_voltage_put(request: web.Request) -> web.Response:
@@ -171,7 +178,7 @@ async def low_voltage_put(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     recovery = wanted.get("recovery", _witty(service)["recovery_voltage"])
     await service.set_low_voltage(wanted["threshold"], recovery)
-    return await low_voltage_get(request)
+    return _witty_view(service, LOW_VOLTAGE_VIEW)
 
 
 async def openapi(_request: web.Request) -> web.Response:
@@ -239,6 +246,22 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=WSCloseCode.GOING_AWAY, message=b"bridge stopping")
 
 
+ROUTES = (
+    web.get(f"{PREFIX}/health", health),
+    web.get(f"{PREFIX}/device", device),
+    web.get(f"{PREFIX}/state", state),
+    web.get(f"{PREFIX}/worker", worker),
+    web.post(f"{PREFIX}/worker/start", worker_start),
+    web.post(f"{PREFIX}/worker/stop", worker_stop),
+    web.get(f"{PREFIX}/witty_pi/schedule", schedule_get),
+    web.put(f"{PREFIX}/witty_pi/schedule", schedule_put),
+    web.get(f"{PREFIX}/witty_pi/low_voltage", low_voltage_get),
+    web.put(f"{PREFIX}/witty_pi/low_voltage", low_voltage_put),
+    web.get(f"{PREFIX}/openapi.json", openapi),
+    web.get(f"{PREFIX}/events", events),
+)
+
+
 def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> web.Application:
     """The API of one bridge."""
     app = web.Application(middlewares=[errors_middleware, auth_middleware])
@@ -248,16 +271,5 @@ def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> w
     app[SERVICE] = service
     app[TOKEN] = token
     app[HEARTBEAT] = heartbeat
-    app.router.add_get(f"{PREFIX}/health", health)
-    app.router.add_get(f"{PREFIX}/device", device)
-    app.router.add_get(f"{PREFIX}/state", state)
-    app.router.add_get(f"{PREFIX}/worker", worker)
-    app.router.add_post(f"{PREFIX}/worker/start", worker_start)
-    app.router.add_post(f"{PREFIX}/worker/stop", worker_stop)
-    app.router.add_get(f"{PREFIX}/witty_pi/schedule", schedule_get)
-    app.router.add_put(f"{PREFIX}/witty_pi/schedule", schedule_put)
-    app.router.add_get(f"{PREFIX}/witty_pi/low_voltage", low_voltage_get)
-    app.router.add_put(f"{PREFIX}/witty_pi/low_voltage", low_voltage_put)
-    app.router.add_get(f"{PREFIX}/openapi.json", openapi)
-    app.router.add_get(f"{PREFIX}/events", events)
+    app.router.add_routes(ROUTES)
     return app

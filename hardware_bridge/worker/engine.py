@@ -32,7 +32,7 @@ from hardware_bridge.worker.config import (
     WALLET_IN_CONTAINER,
     WorkerConfig,
 )
-from hardware_bridge.worker.status import WorkerState
+from hardware_bridge.worker.status import ContainerFacts, WorkerState
 
 _LOGGER = logging.getLogger(__name__)
 SIGKILL_EXIT = 137
@@ -70,17 +70,10 @@ def _parse_time(stamp: str | None) -> datetime | None:
 LogCursor = tuple[str, int]
 
 
-@dataclass(frozen=True)
-class ContainerLook:
-    """One look at the container: its state, resources, and the log lines new since the cursor."""
+@dataclass(frozen=True, kw_only=True)
+class ContainerLook(ContainerFacts):
+    """One look at the container, with the log lines new since the cursor."""
 
-    state: WorkerState
-    container_id: str | None = None
-    started_at: datetime | None = None
-    uptime: float | None = None
-    cpu_percent: float | None = None  # of one core, as ``docker stats`` counts
-    memory_bytes: int | None = None
-    exit_code: int | None = None
     log_lines: tuple[str, ...] = ()
     cursor: LogCursor | None = None
 
@@ -240,14 +233,17 @@ class DockerWorker:
             container = self._create(spec)
         self._call("start the worker", container.start)
 
-    def stop(self, *, drain: bool, grace: float) -> bool:
-        """Stop the worker; with ``drain``, give its task ``grace`` s to finish. True if killed."""
+    def stop(self, *, drain: bool, grace: float) -> bool | None:
+        """Stop the worker; with ``drain``, give its task ``grace`` s to finish.
+
+        True if it was killed, False if it stopped by itself, None if it was not running.
+        """
         container = self._container()
         if container is None:
-            return False
+            return None
         container.reload()
         if container.status != "running":
-            return False
+            return None
         if drain:
             # A client of its own: this call blocks for up to the grace period.
             client = docker.DockerClient(base_url=self.config.docker_url, timeout=grace + 30)
@@ -282,14 +278,14 @@ class DockerWorker:
         container = self._container()
         if container is None:
             self._cpu_sample = None
-            return ContainerLook(WorkerState.NOT_CREATED)
+            return ContainerLook(state=WorkerState.NOT_CREATED)
         lines, cursor = self._read_logs(container, cursor)
         state_info = container.attrs["State"]
         running = container.status == "running"
         if not running:
             self._cpu_sample = None
             return ContainerLook(
-                _STATES.get(container.status, WorkerState.STOPPED),
+                state=_STATES.get(container.status, WorkerState.STOPPED),
                 container_id=container.id[:12],
                 exit_code=state_info.get("ExitCode"),
                 log_lines=lines,
@@ -299,7 +295,7 @@ class DockerWorker:
         cpu, memory = self._stats(container)
         now = datetime.now(UTC)
         return ContainerLook(
-            WorkerState.RUNNING,
+            state=WorkerState.RUNNING,
             container_id=container.id[:12],
             started_at=started_at,
             uptime=(now - started_at).total_seconds() if started_at else None,

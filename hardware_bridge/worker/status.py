@@ -18,21 +18,27 @@ class WorkerState(StrEnum):
     ERROR = "error"
 
 
-@dataclass(frozen=True)
-class WorkerStatus:
-    """One look at the worker container."""
+@dataclass(frozen=True, kw_only=True)
+class ContainerFacts:
+    """What one look at the container shows."""
 
     state: WorkerState
-    image: str
     container_id: str | None = None
     started_at: datetime | None = None
     uptime: float | None = None
     cpu_percent: float | None = None  # of one core, as ``docker stats`` counts
     memory_bytes: int | None = None
+    exit_code: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WorkerStatus(ContainerFacts):
+    """The worker as the API reports it: the container, its tasks and what its owner wants."""
+
+    image: str
     tasks_started: int = 0
     tasks_completed: int = 0
     tasks_running: int = 0
     forced_stop: bool = False
-    exit_code: int | None = None
     last_error: str | None = None
     desired_running: bool = False  # what the owner last asked for; guards may hold it back

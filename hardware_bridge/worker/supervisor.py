@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,7 +33,7 @@ from hardware_bridge.worker.engine import (
     LogCursor,
     WorkerError,
 )
-from hardware_bridge.worker.status import WorkerState, WorkerStatus
+from hardware_bridge.worker.status import ContainerFacts, WorkerState, WorkerStatus
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,7 +100,10 @@ class WorkerSupervisor:
         # What the owner (or Home Assistant) last asked for; guards may hold it back.
         self.wanted: bool = saved.get("desired_running", False)
         self._stop_request = StopRequest()
-        self._look = ContainerLook(WorkerState.NOT_CREATED)
+        self._look = ContainerLook(state=WorkerState.NOT_CREATED)
+        # Looks run on several threads at once and may land out of order: only a newer one counts.
+        self._looks = 0
+        self._newest_look = 0
         self._forced_stop = False
         self._last_error: str | None = None
         self._backoff = RestartBackoff()
@@ -114,20 +117,16 @@ class WorkerSupervisor:
 
     def status(self) -> WorkerStatus:
         """The worker as the API reports it, with any command in flight."""
-        look = self._look
+        facts = {field.name: getattr(self._look, field.name) for field in fields(ContainerFacts)}
+        if self._operation is not None:
+            facts["state"] = self._operation[1]
         return WorkerStatus(
-            self._operation[1] if self._operation else look.state,
-            self.config.image,
-            container_id=look.container_id,
-            started_at=look.started_at,
-            uptime=look.uptime,
-            cpu_percent=look.cpu_percent,
-            memory_bytes=look.memory_bytes,
+            **facts,
+            image=self.config.image,
             tasks_started=self.tally.started,
             tasks_completed=self.tally.completed,
             tasks_running=len(self.tally.running),
             forced_stop=self._forced_stop,
-            exit_code=look.exit_code,
             last_error=self._last_error,
             desired_running=self.wanted,
         )
@@ -205,12 +204,20 @@ class WorkerSupervisor:
                 await self._serialised(WorkerState.STARTING, self._start_if_wanted)
 
     async def _refresh(self) -> None:
+        self._looks += 1
+        mine = self._looks
+        error: WorkerError | None = None
         try:
             look = await self._on_docker(lambda: self._engine.look(self._cursor))
         except WorkerError as err:
-            self._faults.failed(DOCKER_FAULT, err)
-            self._look = ContainerLook(WorkerState.ERROR)
-            self._last_error = str(err)
+            look, error = ContainerLook(state=WorkerState.ERROR), err
+        if mine < self._newest_look:
+            # A newer look landed first; this one's lines are in it too (same or older cursor).
+            return
+        self._newest_look = mine
+        if error is not None:
+            self._faults.failed(DOCKER_FAULT, error)
+            self._look, self._last_error = look, str(error)
             return
         if self._look.state == WorkerState.ERROR:
             self._last_error = None
@@ -287,13 +294,12 @@ class WorkerSupervisor:
         except WorkerError as err:
             _LOGGER.warning("stopping the worker failed: %s", err)
             return
+        if forced is None:
+            return  # it was not running: what the last stop said still holds
         _LOGGER.info("worker stopped (%s%s)", reason, ", forced" if forced else "")
-        if forced:
-            self._forced_stop = True
-            if drain:
-                self._last_error = f"drain timed out after {grace:.0f} s: the worker was killed"
-        elif drain:
-            self._forced_stop = False
+        self._forced_stop = forced
+        if forced and drain:
+            self._last_error = f"drain timed out after {grace:.0f} s: the worker was killed"
 
     def _want(self, running: bool) -> None:
         self.wanted = running
