@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from hardware_bridge.documents import device_document, state_document
 from hardware_bridge.faults import FaultTracker
-from hardware_bridge.guards import LOW_VOLTAGE, Guards
+from hardware_bridge.guards import LOW_VOLTAGE, GuardRefusalError, Guards
 from hardware_bridge.hardware import Hardware
 from hardware_bridge.periodic import run_every
 from hardware_bridge.publisher import StatePublisher
@@ -144,8 +144,17 @@ class BridgeService:
         self._publish()
 
     async def start_worker(self) -> WorkerStatus:
-        """The owner wants the worker running. Guards may refuse."""
-        self.guards.check_start()
+        """The owner wants the worker running. Guards may refuse.
+
+        A refusal changes nothing of what is wanted: a worker that was wanted (and stopped by
+        the guard) starts again when the guard clears; one that was not stays stopped.
+        """
+        if (reason := self.guards.refusal()) is not None:
+            if self.worker.wanted:
+                then = "the worker stays wanted and starts when the guard clears"
+            else:
+                then = "the worker is not wanted: start it again once the guard clears"
+            raise GuardRefusalError(f"refused by a guard: {reason}; {then}")
         return await self.worker.start()
 
     async def stop_worker(self, *, drain: bool, grace: float | None) -> WorkerStatus:

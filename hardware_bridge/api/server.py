@@ -29,12 +29,12 @@ async def serve(
     port: int | None,
     zeroconf: bool | None,
 ) -> None:
-    """Run the bridge until SIGTERM or SIGINT."""
+    """Run the bridge until SIGTERM, SIGINT or SIGHUP (a closed terminal): each a clean stop."""
     # Handlers first: a stop asked for while starting (a supervisor, a test that has just seen the
     # listening line) still ends in a clean shutdown once the start is through, never a kill.
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
     settings = load_settings(config_file, simulate=simulate is not None, data_dir=data_dir)
     server = settings.server

@@ -1,12 +1,9 @@
-"""The worker container through the Docker Engine API (docker SDK). Every call blocks.
+"""The worker container through the Docker Engine API (docker SDK). Every call blocks, briefly.
 
 The bridge touches only the container it created and labelled, and runs only an image on its
-allowlist: no API request names an image or a command. A drain is ``docker stop`` with the drain
-timeout as grace period: the worker gets SIGTERM, finishes its task, and is killed only if the
-timeout runs out (which the stop reports as forced).
-
-The engine only talks to Docker: what the worker is wanted to do, its tallies and its history
-belong to the supervisor (``worker/supervisor.py``).
+allowlist: no API request names an image or a command. This module only talks to Docker: what
+the worker is wanted to do, its tallies, its drains (SIGTERM, wait, SIGKILL at the deadline, as
+``docker stop`` does) and its history belong to the supervisor (``worker/supervisor.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +32,6 @@ from hardware_bridge.worker.config import (
 from hardware_bridge.worker.status import ContainerFacts, WorkerState
 
 _LOGGER = logging.getLogger(__name__)
-SIGKILL_EXIT = 137
 _STATES = {
     "running": WorkerState.RUNNING,
     "restarting": WorkerState.STARTING,
@@ -233,32 +229,37 @@ class DockerWorker:
             container = self._create(spec)
         self._call("start the worker", container.start)
 
-    def stop(self, *, drain: bool, grace: float) -> bool | None:
-        """Stop the worker; with ``drain``, give its task ``grace`` s to finish.
-
-        True if it was killed, False if it stopped by itself, None if it was not running.
-        """
+    def _running_container(self) -> Any:
+        """Our container if it is running, else None."""
         container = self._container()
         if container is None:
             return None
-        container.reload()
-        if container.status != "running":
-            return None
-        if drain:
-            # A client of its own: this call blocks for up to the grace period.
-            client = docker.DockerClient(base_url=self.config.docker_url, timeout=grace + 30)
-            try:
-                self._call(
-                    "drain the worker",
-                    lambda: client.containers.get(container.id).stop(timeout=int(grace)),
-                )
-            finally:
-                client.close()
-        else:
-            self._call("stop the worker", container.kill)
-            self._call("wait for the worker", lambda: container.wait(timeout=30))
-        container.reload()
-        return not drain or container.attrs["State"]["ExitCode"] == SIGKILL_EXIT
+        self._call("look at the worker", container.reload)
+        return container if container.status == "running" else None
+
+    def is_running(self) -> bool:
+        return self._running_container() is not None
+
+    def terminate(self) -> bool:
+        """Ask the worker to finish its task and exit (SIGTERM); False if it was not running.
+
+        Returns at once: the caller waits for the exit, so that no thread blocks for a drain's
+        whole grace period (a forced stop or a shutdown must not queue behind one).
+        """
+        container = self._running_container()
+        if container is None:
+            return False
+        self._call("ask the worker to stop", lambda: container.kill(signal="SIGTERM"))
+        return True
+
+    def kill(self) -> bool:
+        """Kill the worker now (SIGKILL) and wait for it to be gone; False if it was not running."""
+        container = self._running_container()
+        if container is None:
+            return False
+        self._call("stop the worker", container.kill)
+        self._call("wait for the worker", lambda: container.wait(timeout=30))
+        return True
 
     # Status
 

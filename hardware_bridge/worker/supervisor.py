@@ -16,9 +16,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +40,8 @@ T = TypeVar("T")
 WORKER_FILE = "worker.json"
 DOCKER_FAULT = "docker"
 WORKER_FAULT = "worker"
-Command = Callable[[], Coroutine[Any, Any, None]]
+# How often a drain looks whether the worker has exited.
+DRAIN_POLL = 0.5
 
 
 @dataclass
@@ -64,6 +65,16 @@ class RestartBackoff:
 
     def reset(self) -> None:
         self.delay, self.not_before = self.first, 0.0
+
+
+@dataclass
+class Drain:
+    """A drain under way: the worker has had its SIGTERM; at the deadline it is killed."""
+
+    deadline: float  # time.monotonic()
+    grace: float
+    reason: str  # "request" or "guard"
+    task: asyncio.Task[None] = field(init=False)
 
 
 @dataclass(frozen=True)
@@ -107,10 +118,11 @@ class WorkerSupervisor:
         self._forced_stop = False
         self._last_error: str | None = None
         self._backoff = RestartBackoff()
-        self._commands = asyncio.Lock()  # one start or drain at a time
-        # The command in flight, shown as the state: (its number, starting or draining).
-        self._operation: tuple[int, WorkerState] | None = None
-        self._issued = 0
+        # One short Docker command at a time (create and start, or the drain's SIGTERM). None
+        # holds it for long: a drain waits for the exit outside it, so nothing queues behind one.
+        self._commands = asyncio.Lock()
+        self._starting = False
+        self._drain: Drain | None = None
         self._background: set[asyncio.Task[Any]] = set()
 
     # The state
@@ -118,8 +130,10 @@ class WorkerSupervisor:
     def status(self) -> WorkerStatus:
         """The worker as the API reports it, with any command in flight."""
         facts = {field.name: getattr(self._look, field.name) for field in fields(ContainerFacts)}
-        if self._operation is not None:
-            facts["state"] = self._operation[1]
+        if self._drain is not None:
+            facts["state"] = WorkerState.DRAINING
+        elif self._starting:
+            facts["state"] = WorkerState.STARTING
         return WorkerStatus(
             **facts,
             image=self.config.image,
@@ -134,42 +148,53 @@ class WorkerSupervisor:
     @property
     def running(self) -> bool:
         """Running, or about to: what a guard must stop."""
-        starting = self._operation is not None and self._operation[1] == WorkerState.STARTING
-        return self._look.running or starting
+        return self._look.running or self._starting
 
     # Commands from the owner
 
     async def start(self) -> WorkerStatus:
-        """The owner wants the worker running (the caller has asked the guards)."""
+        """The owner wants the worker running (the caller has asked the guards).
+
+        A drain in flight is given up: its task finishes (the worker has had its SIGTERM), and
+        the worker is started again once it has exited.
+        """
         self._want(True)
         self._backoff.reset()
-        await self._serialised(WorkerState.STARTING, self._start_if_wanted)
+        self._end_drain()
+        await self._start()
         return self.status()
 
     async def stop(self, *, drain: bool, grace: float | None) -> WorkerStatus:
-        """The owner wants the worker stopped: drained in the background, or killed now."""
+        """The owner wants the worker stopped: drained (202, in the background) or killed now.
+
+        Raises EngineUnavailableError when the engine does not answer: the stop is wanted all
+        the same and happens when the engine is back.
+        """
         self._stop_request = StopRequest(drain, grace)
         self._want(False)
         if drain:
-            self._queue(WorkerState.DRAINING, self._drain_if_unwanted)
-            return self.status()
-        await self._kill()
+            await self._begin_drain(self._grace(grace), reason="request")
+        else:
+            await self._kill()
         return self.status()
 
     async def guard_stop(self, grace: float) -> None:
-        """A guard forbids running: drain the worker, and keep it wanted for when it clears."""
-        await self._serialised(WorkerState.DRAINING, self._guard_drain(grace))
+        """A guard forbids running: drain the worker, and keep it wanted for when it clears.
+
+        Never raises: what comes after (a clean shutdown before the power goes) must happen
+        even when the Docker engine does not answer; the failure is in the faults.
+        """
+        try:
+            draining = await self._begin_drain(grace, reason="guard")
+        except WorkerError:
+            return
+        if draining and self._drain is not None:
+            # wait, not await: a forced stop that ends this drain early is no error here.
+            await asyncio.wait({self._drain.task})
 
     def guard_stop_soon(self, grace: float) -> None:
         """``guard_stop`` in the background: the sampling loop must not wait for a drain."""
-        self._queue(WorkerState.DRAINING, self._guard_drain(grace))
-
-    def _guard_drain(self, grace: float) -> Command:
-        async def drain_if_refused() -> None:
-            if self._refusal() is not None:
-                await self._stop(drain=True, grace=grace, reason="guard")
-
-        return drain_if_refused
+        self._spawn(self.guard_stop(grace))
 
     # Keeping it there
 
@@ -177,16 +202,17 @@ class WorkerSupervisor:
         """Look at the container; bring the worker back where it is wanted."""
         previous = self._look
         await self._refresh()
-        if self._commands.locked():
+        if self._commands.locked() or self._drain is not None:
             return  # a command is moving it: look again next time
         if self.wanted and self._look.state in (WorkerState.STOPPED, WorkerState.NOT_CREATED):
             await self._restart(previous)
         elif not self.wanted and self._look.running:
             # A stop that lost a race with a start, or a bridge restarted mid-drain.
-            if self._stop_request.drain:
-                self._queue(WorkerState.DRAINING, self._drain_if_unwanted)
+            request = self._stop_request
+            if request.drain:
+                await self._quietly(self._begin_drain(self._grace(request.grace), "request"))
             else:
-                await self._kill()
+                await self._quietly(self._kill())
 
     async def _restart(self, previous: ContainerLook) -> None:
         if self._refusal() is not None:
@@ -199,9 +225,12 @@ class WorkerSupervisor:
                 waited,
             )
         if self._backoff.due():
-            # A failure is in the faults already, and the next poll tries again.
-            with contextlib.suppress(WorkerError):
-                await self._serialised(WorkerState.STARTING, self._start_if_wanted)
+            await self._quietly(self._start())
+
+    async def _quietly(self, command: Awaitable[Any]) -> None:
+        """A command the bridge gives itself: a failure is in the faults, and it tries again."""
+        with contextlib.suppress(WorkerError):
+            await command
 
     async def _refresh(self) -> None:
         self._looks += 1
@@ -235,71 +264,94 @@ class WorkerSupervisor:
 
     # The commands themselves
 
-    async def _serialised(self, shown: WorkerState, command: Command) -> None:
-        """Run ``command`` when no other start or drain is talking to Docker."""
-        await self._run(self._issue(shown), command)
-
-    def _queue(self, shown: WorkerState, command: Command) -> None:
-        """``_serialised`` in the background; the state shows it from now on."""
-        self._spawn(self._run(self._issue(shown), command))
-
-    def _issue(self, shown: WorkerState) -> int:
-        self._issued += 1
-        self._operation = (self._issued, shown)
-        self._on_change()
-        return self._issued
-
-    async def _run(self, ticket: int, command: Command) -> None:
-        try:
-            async with self._commands:
-                await command()
-        finally:
-            if self._operation and self._operation[0] == ticket:
-                self._operation = None
-            await self._refresh()
+    async def _start(self) -> None:
+        async with self._commands:
+            if not self.wanted:
+                return  # a later stop won
+            self._starting = True
             self._on_change()
+            try:
+                await self._docker_command(WORKER_FAULT, self._engine.start)
+            finally:
+                self._starting = False
+        self._forced_stop, self._last_error = False, None
+        await self._settle()
 
-    async def _start_if_wanted(self) -> None:
-        if not self.wanted:
-            return  # a later stop won
+    async def _begin_drain(self, grace: float, reason: str) -> bool:
+        """SIGTERM now, and a watch that kills at the deadline; False if it was not running.
+
+        A drain already under way takes the new deadline: the latest command wins.
+        """
+        deadline = time.monotonic() + grace
+        if self._drain is not None:
+            self._drain.deadline = deadline
+            return True
+        async with self._commands:
+            if not await self._docker_command(WORKER_FAULT, self._engine.terminate):
+                return False
+            drain = Drain(deadline, grace, reason)
+            drain.task = asyncio.create_task(self._watch(drain))
+            self._drain = drain
+        self._on_change()
+        return True
+
+    async def _watch(self, drain: Drain) -> None:
+        """Wait for the worker to exit; kill it at the deadline."""
         try:
-            await self._on_docker(self._engine.start)
+            while await self._on_docker(self._engine.is_running):
+                if time.monotonic() >= drain.deadline:
+                    await self._on_docker(self._engine.kill)
+                    self._forced_stop = True
+                    self._last_error = (
+                        f"drain timed out after {drain.grace:.0f} s: the worker was killed"
+                    )
+                    break
+                await asyncio.sleep(DRAIN_POLL)
+            else:
+                self._forced_stop = False
+            forced = ", forced" if self._forced_stop else ""
+            _LOGGER.info("worker stopped (%s%s)", drain.reason, forced)
+        except WorkerError as err:
+            # The engine went away mid-drain: the worker is still unwanted, and the next poll
+            # once the engine is back drains it again.
+            self._faults.failed(DOCKER_FAULT, err)
+        finally:
+            if self._drain is drain:
+                self._drain = None
+        await self._settle()
+
+    def _end_drain(self) -> None:
+        if self._drain is not None:
+            self._drain.task.cancel()
+            self._drain = None
+
+    async def _kill(self) -> None:
+        """A forced stop: it queues behind nothing, and ends any drain under way."""
+        self._end_drain()
+        if await self._docker_command(DOCKER_FAULT, self._engine.kill):
+            _LOGGER.info("worker stopped (request, forced)")
+            self._forced_stop = True
+        await self._settle()
+
+    async def _docker_command(self, fault: str, command: Callable[[], T]) -> T:
+        """``command`` on the Docker pool; an engine outage or a refusal is a fault, then raised."""
+        try:
+            result = await self._on_docker(command)
         except EngineUnavailableError as err:
             self._faults.failed(DOCKER_FAULT, err)
             raise
         except WorkerError as err:
-            self._faults.failed(WORKER_FAULT, err)
+            self._faults.failed(fault, err)
             raise
-        self._faults.recovered(WORKER_FAULT)
-        self._forced_stop, self._last_error = False, None
+        self._faults.recovered(fault)
+        return result
 
-    async def _drain_if_unwanted(self) -> None:
-        if self.wanted:
-            return  # a later start won
-        await self._stop(drain=True, grace=self._stop_request.grace, reason="request")
-
-    async def _kill(self) -> None:
-        """A forced stop: not queued behind drains, it kills under them."""
-        await self._stop(drain=False, grace=None, reason="request")
+    async def _settle(self) -> None:
         await self._refresh()
         self._on_change()
 
-    async def _stop(self, *, drain: bool, grace: float | None, reason: str) -> None:
-        grace = self.config.drain_timeout if grace is None else grace
-        try:
-            forced = await self._on_docker(lambda: self._engine.stop(drain=drain, grace=grace))
-        except EngineUnavailableError as err:
-            self._faults.failed(DOCKER_FAULT, err)
-            return
-        except WorkerError as err:
-            _LOGGER.warning("stopping the worker failed: %s", err)
-            return
-        if forced is None:
-            return  # it was not running: what the last stop said still holds
-        _LOGGER.info("worker stopped (%s%s)", reason, ", forced" if forced else "")
-        self._forced_stop = forced
-        if forced and drain:
-            self._last_error = f"drain timed out after {grace:.0f} s: the worker was killed"
+    def _grace(self, grace: float | None) -> float:
+        return self.config.drain_timeout if grace is None else grace
 
     def _want(self, running: bool) -> None:
         self.wanted = running
@@ -328,12 +380,17 @@ class WorkerSupervisor:
     async def settled(self) -> None:
         """Wait for the drains in flight."""
         await asyncio.gather(*list(self._background), return_exceptions=True)
+        if self._drain is not None:
+            await asyncio.wait({self._drain.task})
 
     async def close(self) -> None:
+        """Stop watching. A drain under way goes on in the worker, which has had its SIGTERM;
+        the next bridge to start picks it up (the worker is still unwanted)."""
+        self._end_drain()
         for task in list(self._background):
             task.cancel()
         self._engine.close()
-        # A Docker call in flight (a drain) may take its time: wait a little, not for ever.
+        # Docker calls are short (the client's timeout), but do not wait for ever.
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(
                 asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True),
