@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,15 +16,13 @@ from tests.support.dockerd import PrivateDockerd
 @pytest.fixture(scope="session")
 def docker_engine() -> Iterator[PrivateDockerd]:
     """A Docker engine of the tests' own, with the stand-in worker image built in it."""
-    # A short path: the engine's unix sockets live under it (108-byte limit).
-    root = Path(tempfile.mkdtemp(prefix="pewd-", dir="/tmp"))
-    engine = PrivateDockerd(root)
+    engine = PrivateDockerd.create()
     engine.start()
     try:
         engine.build_standin_image()
         yield engine
     finally:
-        engine.stop()
+        engine.discard()
 
 
 @pytest.fixture
