@@ -7,9 +7,9 @@ from pathlib import Path
 
 import yaml
 
-from custom_components.positive_energy_worker import sensor
-from custom_components.positive_energy_worker.number import LOW_VOLTAGE
-from custom_components.positive_energy_worker.switch import WORKER_SWITCH
+from custom_components.positive_energy_worker.number import NUMBERS
+from custom_components.positive_energy_worker.sensor import SENSORS
+from custom_components.positive_energy_worker.switch import SWITCHES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "custom_components" / "positive_energy_worker"
@@ -41,14 +41,15 @@ def test_translations_are_complete_and_literal():
     assert load("translations/en.json") == strings
     assert "[%key:" not in json.dumps(strings)
     names = strings["entity"]
-    for description in sensor.SENSORS:
+    for description in SENSORS:
         assert description.translation_key in names["sensor"], description.key
         if description.options:
             assert set(description.options) <= set(
                 names["sensor"][description.translation_key]["state"]
             )
-    assert LOW_VOLTAGE.translation_key in names["number"]
-    assert WORKER_SWITCH.translation_key in names["switch"]
+    for platform, descriptions in (("number", NUMBERS), ("switch", SWITCHES)):
+        for description in descriptions:
+            assert description.translation_key in names[platform], description.key
     services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
     for service, spec in services.items():
         assert set(spec["fields"]) <= set(strings["services"][service]["fields"]), service
