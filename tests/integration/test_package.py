@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import yaml
 
+from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
 from custom_components.positive_energy_worker.switch import SWITCHES
@@ -66,3 +68,19 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
             assert len(status["comment"].strip()) > 20, name
         else:
             assert status == "done", name
+
+
+def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
+    disabled = {
+        f"{d.part}_{d.key}"
+        for d in (*SENSORS, *NUMBERS, *SWITCHES)
+        if d.entity_registry_enabled_default is False
+    }
+    assert disabled == set(OPTIONAL_ENTITIES)
+
+
+def test_the_config_flow_imports_no_platform():
+    tree = ast.parse((PACKAGE / "config_flow.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    platforms = {"sensor", "switch", "number", "services"}
+    assert not {module for module in imported if module in platforms}, imported
