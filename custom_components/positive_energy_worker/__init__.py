@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .client import BridgeAuthError, BridgeClient, BridgeClientError, Deadbands
+from .client import BridgeClient, BridgeClientError, Deadbands
 from .const import DOMAIN, MIN_BRIDGE_VERSION
 from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
 from .entity import PI, device_info
-from .helpers import failure
+from .helpers import translated
 from .services import async_register_services
 
 PLATFORMS = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
@@ -48,12 +48,8 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     )
     try:
         device = await client.device()
-    except BridgeAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
     except BridgeClientError as err:
-        raise ConfigEntryNotReady(**failure(err)) from err
+        raise translated(err, ConfigEntryNotReady) from err
     _check_version(hass, entry, device.bridge_version)
     coordinator = PEWCoordinator(hass, entry, client, Deadbands.from_options(entry.options))
     entry.runtime_data = PEWData(client, coordinator, device)

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from .client import (
@@ -21,7 +20,7 @@ from .client import (
     Deadbands,
 )
 from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
-from .helpers import failure
+from .helpers import translated
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -64,12 +63,8 @@ class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
     async def _async_update_data(self) -> BridgeState:
         try:
             return await self.client.state()
-        except BridgeAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
         except BridgeClientError as err:
-            raise UpdateFailed(**failure(err)) from err
+            raise translated(err, UpdateFailed) from err
 
     def start_push(self) -> None:
         """Listen to the bridge's events for as long as the entry is loaded."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar
 
@@ -10,6 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .client import Battery, BridgeDevice, BridgeState, Solar, WittyPi
@@ -130,3 +131,21 @@ def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled
             registry.async_update_entity(
                 item.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
             )
+
+
+_Description = TypeVar("_Description", bound=PEWEntityDescription)
+
+
+def add_entities(
+    entry: PEWConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+    entity: Callable[[PEWCoordinator, _Description], PEWEntity],
+    descriptions: Iterable[_Description],
+) -> None:
+    """A platform's entities: one per description of what this bridge has."""
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        entity(coordinator, description)
+        for description in descriptions
+        if description.exists_fn(coordinator.data)
+    )

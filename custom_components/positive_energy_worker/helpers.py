@@ -1,4 +1,5 @@
-"""The client's errors as Home Assistant's: translated, and in one place for every command."""
+"""The client's errors as Home Assistant's: translated, in one place for setup, updates and
+every command."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 
 from .client import BridgeAuthError, BridgeClientError, BridgeRefusedError, NotABridgeError
 from .const import DOMAIN
@@ -15,14 +16,24 @@ _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
 
-def failure(err: BridgeClientError) -> dict[str, Any]:
-    """The translated reason a request failed: the bridge unreachable, or its answer unreadable."""
-    key = "unexpected_answer" if isinstance(err, NotABridgeError) else "cannot_connect"
-    return {
-        "translation_domain": DOMAIN,
-        "translation_key": key,
-        "translation_placeholders": {"error": str(err)},
-    }
+def translated(
+    err: BridgeClientError,
+    failed: type[HomeAssistantError],
+    token_refused: type[HomeAssistantError] = ConfigEntryAuthFailed,
+) -> HomeAssistantError:
+    """``err`` as Home Assistant's error: ``token_refused`` when the bridge refused the token
+    (by default, what starts a reauthentication), ``failed`` saying why for everything else."""
+    if isinstance(err, BridgeAuthError):
+        return token_refused(translation_domain=DOMAIN, translation_key="invalid_auth")
+    if isinstance(err, BridgeRefusedError):
+        key = "refused_by_guard" if err.code == "refused_by_guard" else "refused"
+        placeholders = {"reason": str(err)}
+    else:
+        key = "unexpected_answer" if isinstance(err, NotABridgeError) else "cannot_connect"
+        placeholders = {"error": str(err)}
+    return failed(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+    )
 
 
 def bridge_command(
@@ -35,18 +46,7 @@ def bridge_command(
     async def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
             return await command(*args, **kwargs)
-        except BridgeRefusedError as err:
-            key = "refused_by_guard" if err.code == "refused_by_guard" else "refused"
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key=key,
-                translation_placeholders={"reason": str(err)},
-            ) from err
-        except BridgeAuthError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
         except BridgeClientError as err:
-            raise HomeAssistantError(**failure(err)) from err
+            raise translated(err, HomeAssistantError, HomeAssistantError) from err
 
     return run

@@ -17,7 +17,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import BridgeClient, BridgeState
 from .coordinator import PEWConfigEntry
-from .entity import WITTY_PI_CHIP, PEWEntity, PEWEntityDescription
+from .entity import WITTY_PI_CHIP, PEWEntity, PEWEntityDescription, add_entities
 from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
@@ -57,12 +57,7 @@ async def async_setup_entry(
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        PEWNumber(coordinator, description)
-        for description in NUMBERS
-        if description.exists_fn(coordinator.data)
-    )
+    add_entities(entry, async_add_entities, PEWNumber, NUMBERS)
 
 
 class PEWNumber(PEWEntity, NumberEntity):

@@ -40,6 +40,7 @@ from .entity import (
     ChipPart,
     PEWEntity,
     PEWEntityDescription,
+    add_entities,
 )
 
 PARALLEL_UPDATES = 0  # push-fed: nothing to throttle
@@ -232,12 +233,7 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Sensors for the parts this bridge has."""
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        PEWSensor(coordinator, description)
-        for description in SENSORS
-        if description.exists_fn(coordinator.data)
-    )
+    add_entities(entry, async_add_entities, PEWSensor, SENSORS)
 
 
 class PEWSensor(PEWEntity, SensorEntity):

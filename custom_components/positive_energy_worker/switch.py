@@ -12,7 +12,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .client import BridgeClient, BridgeState
 from .coordinator import PEWConfigEntry
-from .entity import WORKER, PEWEntity, PEWEntityDescription
+from .entity import WORKER, PEWEntity, PEWEntityDescription, add_entities
 from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
@@ -47,12 +47,7 @@ async def async_setup_entry(
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    async_add_entities(
-        PEWSwitch(coordinator, description)
-        for description in SWITCHES
-        if description.exists_fn(coordinator.data)
-    )
+    add_entities(entry, async_add_entities, PEWSwitch, SWITCHES)
 
 
 class PEWSwitch(PEWEntity, SwitchEntity):
