@@ -28,25 +28,21 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from custom_components.positive_energy_worker.api import BridgeClient
-from custom_components.positive_energy_worker.const import DEFAULT_DEADBANDS
+from custom_components.positive_energy_worker.client import BridgeClient, BridgeState, Deadbands
+from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
+from custom_components.positive_energy_worker.switch import SWITCHES
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 
 
-def entity_values(state: dict[str, Any]) -> dict[str, Any]:
+def entity_values(state: BridgeState) -> dict[str, Any]:
     """What each of the integration's entities would show for this state."""
-    values = {}
-    for description in SENSORS:
-        section = state.get(description.section) or {}
-        values[f"{description.part}.{description.key}"] = section.get(description.field)
-    witty = state.get("witty_pi") or {}
-    values["number.low_voltage_threshold"] = witty.get("low_voltage_threshold")
-    worker = state["worker"]
-    values["switch.worker"] = (
-        worker["state"] in ("running", "starting") or worker["desired_running"]
-    )
+    values: dict[str, Any] = {}
+    for description in (*SENSORS, *NUMBERS):
+        values[f"{description.part}.{description.key}"] = description.value_fn(state)
+    for switch in SWITCHES:
+        values[f"{switch.part}.{switch.key}"] = switch.is_on_fn(state)
     return values
 
 
@@ -57,7 +53,7 @@ class Tally:
         self.changes = 0
         self._last: dict[str, Any] = {}
 
-    def feed(self, state: dict[str, Any]) -> None:
+    def feed(self, state: BridgeState) -> None:
         values = entity_values(state)
         self.updates += 1
         self.writes += len(values)
@@ -66,13 +62,8 @@ class Tally:
 
 
 async def push(client: BridgeClient, tally: Tally, seconds: float) -> None:
-    deadbands = {
-        "power": DEFAULT_DEADBANDS["deadband_power"],
-        "voltage": DEFAULT_DEADBANDS["deadband_voltage"],
-        "soc": DEFAULT_DEADBANDS["deadband_soc"],
-    }
     async with asyncio.timeout(seconds):
-        async for state in client.events(deadbands):
+        async for state in client.events(Deadbands()):
             tally.feed(state)
 
 

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN, Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
-from .api import BridgeAuthError, BridgeClient, BridgeError
-from .const import DEFAULT_DEADBANDS, DOMAIN, MIN_BRIDGE_VERSION
-from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData, cannot_connect
+from .client import BridgeClient, BridgeClientError, Deadbands
+from .const import DOMAIN, MIN_BRIDGE_VERSION
+from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
 from .entity import PI, device_info
+from .helpers import translated
 from .services import async_register_services
 
 PLATFORMS = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+# Entries of 1.1 named the deadbands in their options apart from the bridge.
+RENAMED_OPTIONS = {"deadband_power": "power", "deadband_voltage": "voltage", "deadband_soc": "soc"}
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -45,15 +48,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     )
     try:
         device = await client.device()
-    except BridgeAuthError as err:
-        raise ConfigEntryAuthFailed(
-            translation_domain=DOMAIN, translation_key="invalid_auth"
-        ) from err
-    except BridgeError as err:
-        raise ConfigEntryNotReady(**cannot_connect(err)) from err
-    _check_version(hass, entry, device["bridge_version"])
-    deadbands = {**DEFAULT_DEADBANDS, **entry.options}
-    coordinator = PEWCoordinator(hass, entry, client, deadbands)
+    except BridgeClientError as err:
+        raise translated(err, ConfigEntryNotReady) from err
+    _check_version(hass, entry, device.bridge_version)
+    coordinator = PEWCoordinator(hass, entry, client, Deadbands.from_options(entry.options))
     entry.runtime_data = PEWData(client, coordinator, device)
     # The Pi first: its parts point at it (via_device) and must find it registered.
     dr.async_get(hass).async_get_or_create(
@@ -81,6 +79,16 @@ def _check_version(hass: HomeAssistant, entry: PEWConfigEntry, version: str) -> 
         )
     else:
         ir.async_delete_issue(hass, DOMAIN, issue_id)
+
+
+async def async_migrate_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
+    """1.1 to 1.2: the deadband options take the names the bridge gives them."""
+    if entry.version > 1:
+        return False  # written by a newer integration: nothing here reads it
+    if entry.minor_version < 2:
+        options = {RENAMED_OPTIONS.get(key, key): value for key, value in entry.options.items()}
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+    return True
 
 
 async def _reload_on_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:

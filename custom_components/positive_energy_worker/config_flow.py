@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 import voluptuous as vol
@@ -13,10 +14,17 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
-from .api import BridgeAuthError, BridgeClient, BridgeConnectionError, BridgeError, NotABridgeError
-from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_DEADBANDS, DEFAULT_PORT, DOMAIN
+from .client import (
+    BridgeAuthError,
+    BridgeClient,
+    BridgeClientError,
+    BridgeConnectionError,
+    BridgeDevice,
+    Deadbands,
+)
+from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_PORT, DOMAIN
 from .coordinator import PEWConfigEntry
-from .sensor import set_optional_entities
+from .entity import set_optional_entities
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -37,6 +45,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
     """One config entry per bridge; its device id is the unique id."""
 
     VERSION = 1
+    MINOR_VERSION = 2  # 1.2: the deadband options are named as the bridge names them
 
     def __init__(self) -> None:
         self._host = ""
@@ -44,7 +53,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _validate(
         self, host: str, port: int, token: str
-    ) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    ) -> tuple[BridgeDevice | None, dict[str, str]]:
         """Connect: the device info, or the one error key that says what is wrong."""
         client = BridgeClient(async_get_clientsession(self.hass), host, port, token)
         try:
@@ -54,7 +63,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             return None, {"base": "cannot_connect"}
         except BridgeAuthError:
             return None, {"base": "invalid_auth"}
-        except (NotABridgeError, BridgeError, KeyError):
+        except BridgeClientError:
             return None, {"base": "not_a_bridge"}
 
     def _data(self, host: str, port: int, token: str) -> dict[str, Any]:
@@ -67,7 +76,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
             device, errors = await self._validate(host, port, token)
             if device is not None:
-                await self.async_set_unique_id(device["device_id"])
+                await self.async_set_unique_id(device.device_id)
                 self._abort_if_unique_id_configured(updates=self._data(host, port, token))
                 return self.async_create_entry(
                     title=_title(device), data=self._data(host, port, token)
@@ -100,7 +109,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             token = user_input[CONF_TOKEN]
             device, errors = await self._validate(self._host, self._port, token)
             if device is not None:
-                if device["device_id"] != self.unique_id:
+                if device.device_id != self.unique_id:
                     return self.async_abort(reason="wrong_device")
                 return self.async_create_entry(
                     title=_title(device), data=self._data(self._host, self._port, token)
@@ -125,7 +134,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             host, port = entry.data[CONF_HOST], entry.data[CONF_PORT]
             device, errors = await self._validate(host, port, user_input[CONF_TOKEN])
             if device is not None:
-                await self.async_set_unique_id(device["device_id"])
+                await self.async_set_unique_id(device.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
                     entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
@@ -147,7 +156,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
             device, errors = await self._validate(host, port, token)
             if device is not None:
-                await self.async_set_unique_id(device["device_id"])
+                await self.async_set_unique_id(device.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
                     entry, data_updates=self._data(host, port, token)
@@ -168,7 +177,7 @@ class PEWOptionsFlow(OptionsFlow):
     """How finely the bridge pushes changes."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        current = {**DEFAULT_DEADBANDS, **self.config_entry.options}
+        current = {**asdict(Deadbands()), **self.config_entry.options}
         if user_input is not None:
             wanted = user_input[CONF_OPTIONAL_ENTITIES]
             if wanted != current.get(CONF_OPTIONAL_ENTITIES, False):
@@ -178,7 +187,7 @@ class PEWOptionsFlow(OptionsFlow):
             vol.Required(key, default=current[key]): vol.All(
                 vol.Coerce(float), vol.Range(min=0, max=1000)
             )
-            for key in DEFAULT_DEADBANDS
+            for key in asdict(Deadbands())
         }
         fields[
             vol.Required(CONF_OPTIONAL_ENTITIES, default=current.get(CONF_OPTIONAL_ENTITIES, False))
@@ -186,5 +195,5 @@ class PEWOptionsFlow(OptionsFlow):
         return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))
 
 
-def _title(device: Mapping[str, Any]) -> str:
-    return f"Solar Pi {device['device_id'][:6]}"
+def _title(device: BridgeDevice) -> str:
+    return f"Solar Pi {device.device_id[:6]}"

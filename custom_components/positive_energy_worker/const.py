@@ -15,17 +15,20 @@ API_VERSION: Final = 1
 FALLBACK_POLL_INTERVAL: Final = timedelta(seconds=30)
 RECONNECT_DELAYS: Final = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
-CONF_DEADBAND_POWER: Final = "deadband_power"
-CONF_DEADBAND_VOLTAGE: Final = "deadband_voltage"
-CONF_DEADBAND_SOC: Final = "deadband_soc"
-DEFAULT_DEADBANDS: Final = {
-    CONF_DEADBAND_POWER: 0.5,  # W
-    CONF_DEADBAND_VOLTAGE: 0.05,  # V
-    CONF_DEADBAND_SOC: 0.5,  # %
-}
+# The push deadbands are the client's Deadbands: the options use its field names and defaults.
 
 # Whether the optional (diagnostic) entities are on: currents, output voltage, CPU, memory.
 CONF_OPTIONAL_ENTITIES: Final = "optional_entities"
+# Those entities (they ship disabled), by the end of their unique id: "<part>_<key>".
+OPTIONAL_ENTITIES: Final = (
+    "battery_current",
+    "solar_voltage",
+    "solar_current",
+    "witty_pi_output_voltage",
+    "witty_pi_output_current",
+    "worker_cpu_percent",
+    "worker_memory",
+)
 
 SERVICE_START_WORKER: Final = "start_worker"
 SERVICE_STOP_WORKER: Final = "stop_worker"

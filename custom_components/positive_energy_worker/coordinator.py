@@ -5,15 +5,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .api import BridgeAuthError, BridgeClient, BridgeConnectionError, BridgeError
+from .client import (
+    BridgeAuthError,
+    BridgeClient,
+    BridgeClientError,
+    BridgeConnectionError,
+    BridgeDevice,
+    BridgeState,
+    Deadbands,
+)
 from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
+from .helpers import translated
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -24,23 +31,14 @@ class PEWData:
 
     client: BridgeClient
     coordinator: PEWCoordinator
-    device: dict[str, Any]
+    device: BridgeDevice
 
 
 PEWConfigEntry = ConfigEntry[PEWData]
 
 
-def cannot_connect(err: BridgeError) -> dict[str, Any]:
-    """The translated "cannot reach the bridge" of an exception, with the reason."""
-    return {
-        "translation_domain": DOMAIN,
-        "translation_key": "cannot_connect",
-        "translation_placeholders": {"error": str(err)},
-    }
-
-
-class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
-    """The bridge's state document."""
+class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
+    """The bridge's state."""
 
     config_entry: PEWConfigEntry
 
@@ -49,7 +47,7 @@ class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
         hass: HomeAssistant,
         entry: PEWConfigEntry,
         client: BridgeClient,
-        deadbands: dict[str, float],
+        deadbands: Deadbands,
     ) -> None:
         super().__init__(
             hass,
@@ -62,15 +60,11 @@ class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
         self.deadbands = deadbands
         self.pushing = False
 
-    async def _async_update_data(self) -> dict[str, Any]:
+    async def _async_update_data(self) -> BridgeState:
         try:
             return await self.client.state()
-        except BridgeAuthError as err:
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except BridgeError as err:
-            raise UpdateFailed(**cannot_connect(err)) from err
+        except BridgeClientError as err:
+            raise translated(err, UpdateFailed) from err
 
     def start_push(self) -> None:
         """Listen to the bridge's events for as long as the entry is loaded."""
@@ -82,7 +76,7 @@ class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
         attempt = 0
         while True:
             try:
-                async for state in self.client.events(self._bridge_deadbands()):
+                async for state in self.client.events(self.deadbands):
                     if not self.pushing:
                         _LOGGER.debug("push from %s connected", self.client.host)
                         self.pushing = True
@@ -94,16 +88,11 @@ class PEWCoordinator(DataUpdateCoordinator[dict[str, Any]]):
                 return
             except BridgeConnectionError as err:
                 _LOGGER.debug("push from %s lost: %s", self.client.host, err)
+            except BridgeClientError as err:  # a pushed state that does not parse
+                _LOGGER.warning("push from %s failed: %s", self.client.host, err)
             self.pushing = False
             self.update_interval = FALLBACK_POLL_INTERVAL
             # Tell the entities now: a failed refresh makes them unavailable at once.
             await self.async_refresh()
             await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
             attempt += 1
-
-    def _bridge_deadbands(self) -> dict[str, float]:
-        return {
-            "power": self.deadbands["deadband_power"],
-            "voltage": self.deadbands["deadband_voltage"],
-            "soc": self.deadbands["deadband_soc"],
-        }

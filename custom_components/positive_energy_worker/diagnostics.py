@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -20,8 +21,8 @@ async def async_get_config_entry_diagnostics(
     data = entry.runtime_data
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
-        "device": data.device,
+        "device": asdict(data.device),
         "pushing": data.coordinator.pushing,
         "last_update_success": data.coordinator.last_update_success,
-        "state": async_redact_data(data.coordinator.data or {}, TO_REDACT),
+        "state": async_redact_data(asdict(data.coordinator.data), TO_REDACT),
     }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
 from homeassistant.components.number import (
     NumberDeviceClass,
     NumberEntity,
@@ -12,22 +15,40 @@ from homeassistant.const import EntityCategory, UnitOfElectricPotential
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .client import BridgeClient, BridgeState
 from .coordinator import PEWConfigEntry
-from .entity import WITTY_PI, PEWEntity
-from .services import call_bridge
+from .entity import WITTY_PI_CHIP, PEWEntity, PEWEntityDescription, add_entities
+from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
 
-LOW_VOLTAGE = NumberEntityDescription(
-    key="low_voltage_threshold",
-    translation_key="low_voltage_threshold",
-    device_class=NumberDeviceClass.VOLTAGE,
-    native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-    native_min_value=2.0,
-    native_max_value=25.0,
-    native_step=0.1,
-    mode=NumberMode.BOX,
-    entity_category=EntityCategory.CONFIG,
+
+@dataclass(frozen=True, kw_only=True)
+class PEWNumberDescription(PEWEntityDescription, NumberEntityDescription):
+    """A number: its value in the state, and the command that sets it."""
+
+    value_fn: Callable[[BridgeState], float | None]
+    set_fn: Callable[[BridgeClient, float], Awaitable[object]]
+
+
+NUMBERS: tuple[PEWNumberDescription, ...] = (
+    # Below this input voltage the Witty Pi cuts the Pi's power (unknown when disabled).
+    PEWNumberDescription(
+        key="low_voltage_threshold",
+        translation_key="low_voltage_threshold",
+        part=WITTY_PI_CHIP.part,
+        device_class=NumberDeviceClass.VOLTAGE,
+        native_unit_of_measurement=UnitOfElectricPotential.VOLT,
+        native_min_value=2.0,
+        native_max_value=25.0,
+        native_step=0.1,
+        mode=NumberMode.BOX,
+        entity_category=EntityCategory.CONFIG,
+        exists_fn=WITTY_PI_CHIP.present,
+        available_fn=WITTY_PI_CHIP.present,
+        value_fn=WITTY_PI_CHIP.reading(lambda witty: witty.low_voltage_threshold),
+        set_fn=lambda client, value: client.set_low_voltage(round(value, 1)),
+    ),
 )
 
 
@@ -36,25 +57,19 @@ async def async_setup_entry(
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    coordinator = entry.runtime_data.coordinator
-    if coordinator.data.get("witty_pi") is not None:
-        async_add_entities([PEWLowVoltage(coordinator, LOW_VOLTAGE, WITTY_PI)])
+    add_entities(entry, async_add_entities, PEWNumber, NUMBERS)
 
 
-class PEWLowVoltage(PEWEntity, NumberEntity):
-    """Below this input voltage the Witty Pi cuts the Pi's power (unknown when disabled)."""
+class PEWNumber(PEWEntity, NumberEntity):
+    """A setting of the bridge as a number."""
 
-    @property
-    def available(self) -> bool:
-        return super().available and self.coordinator.data.get("witty_pi") is not None
+    entity_description: PEWNumberDescription
 
     @property
     def native_value(self) -> float | None:
-        witty = self.coordinator.data.get("witty_pi") or {}
-        value: float | None = witty.get("low_voltage_threshold")
-        return value
+        return self.entity_description.value_fn(self.coordinator.data)
 
+    @bridge_command
     async def async_set_native_value(self, value: float) -> None:
-        client = self.coordinator.client
-        await call_bridge(client.set_low_voltage(round(value, 1)))
+        await self.entity_description.set_fn(self.coordinator.client, value)
         await self.coordinator.async_request_refresh()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -24,73 +24,97 @@ from homeassistant.const import (
     UnitOfTemperature,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
+from homeassistant.helpers.typing import StateType
 
+from .client import BridgeState
 from .coordinator import PEWConfigEntry
-from .entity import BATTERY, PI, SOLAR, WITTY_PI, WORKER, PEWEntity
+from .entity import (
+    BATTERY,
+    BATTERY_CHIP,
+    PI,
+    SOLAR,
+    SOLAR_CHIP,
+    WITTY_PI_CHIP,
+    WORKER,
+    ChipPart,
+    PEWEntity,
+    PEWEntityDescription,
+    add_entities,
+)
 
 PARALLEL_UPDATES = 0  # push-fed: nothing to throttle
 WORKER_STATES = ["not_created", "starting", "running", "draining", "stopped", "error"]
 POWER_SOURCES = ["dc_input", "usb_c", "battery"]
 
+_Part = TypeVar("_Part")
+Value = StateType | datetime
+
 
 @dataclass(frozen=True, kw_only=True)
-class PEWSensorDescription(SensorEntityDescription):
-    """A sensor: which part of the bridge, which field of the state."""
+class PEWSensorDescription(PEWEntityDescription, SensorEntityDescription):
+    """A sensor: which part of the bridge, and its value in the state."""
 
-    part: str
-    section: str
-    field: str
-    convert: Callable[[Any], Any] = lambda value: value
+    value_fn: Callable[[BridgeState], Value]
 
 
-def _timestamp(value: str | None) -> datetime | None:
-    return dt_util.parse_datetime(value) if value else None
+def _sensor(
+    part: str, key: str, value_fn: Callable[[BridgeState], Value], **kwargs: Any
+) -> PEWSensorDescription:
+    """A value every bridge has (a counter, the worker's)."""
+    kwargs.setdefault("translation_key", key)
+    return PEWSensorDescription(key=key, part=part, value_fn=value_fn, **kwargs)
 
 
-def _measure(part: str, section: str, field: str, **kwargs: Any) -> PEWSensorDescription:
-    return PEWSensorDescription(
-        key=f"{section}_{field}" if section != part else field,
-        translation_key=f"{section}_{field}" if section != part else field,
-        part=part,
-        section=section,
-        field=field,
-        state_class=SensorStateClass.MEASUREMENT,
+def _chip(
+    chip: ChipPart[_Part], key: str, read: Callable[[_Part], Value], **kwargs: Any
+) -> PEWSensorDescription:
+    """A reading of a part that a chip measures: there if the chip answered at setup,
+    unavailable while it does not answer."""
+    return _sensor(
+        chip.part,
+        key,
+        chip.reading(read),
+        exists_fn=chip.present,
+        available_fn=chip.present,
         **kwargs,
     )
 
 
 # Electrical quantities: device class, unit and display precision.
-ELECTRICAL: dict[str, tuple[SensorDeviceClass, str, int]] = {
-    "volts": (SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 2),
-    "amps": (SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, 2),
-    "watts": (SensorDeviceClass.POWER, UnitOfPower.WATT, 1),
-}
+VOLTS = (SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 2)
+AMPS = (SensorDeviceClass.CURRENT, UnitOfElectricCurrent.AMPERE, 2)
+WATTS = (SensorDeviceClass.POWER, UnitOfPower.WATT, 1)
 
 
-def _electrical(kind: str, part: str, field: str, **kwargs: Any) -> PEWSensorDescription:
-    device_class, unit, precision = ELECTRICAL[kind]
-    return _measure(
-        part,
-        part,
-        field,
+def _electrical(
+    kind: tuple[SensorDeviceClass, str, int],
+    chip: ChipPart[_Part],
+    key: str,
+    read: Callable[[_Part], float | None],
+    **kwargs: Any,
+) -> PEWSensorDescription:
+    device_class, unit, precision = kind
+    return _chip(
+        chip,
+        key,
+        read,
         device_class=device_class,
         native_unit_of_measurement=unit,
         suggested_display_precision=precision,
+        state_class=SensorStateClass.MEASUREMENT,
         **kwargs,
     )
 
 
-def _energy(part: str, field: str) -> PEWSensorDescription:
-    """A counter the Energy dashboard accepts: Wh, total increasing."""
-    return PEWSensorDescription(
-        key=f"energy_{field}",
-        translation_key=f"energy_{field}",
-        part=part,
-        section="energy",
-        field=field,
+def _energy(
+    part: str, counter: str, value_fn: Callable[[BridgeState], float]
+) -> PEWSensorDescription:
+    """A counter the Energy dashboard accepts: Wh, total increasing (kept while a chip is out)."""
+    return _sensor(
+        part,
+        f"energy_{counter}",
+        value_fn,
         device_class=SensorDeviceClass.ENERGY,
         state_class=SensorStateClass.TOTAL_INCREASING,
         native_unit_of_measurement=UnitOfEnergy.WATT_HOUR,
@@ -99,82 +123,100 @@ def _energy(part: str, field: str) -> PEWSensorDescription:
     )
 
 
-def _value(part: str, field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
-    """A field of one part's section of the state (the section is named like the part)."""
-    key = key or field
-    kwargs.setdefault("translation_key", key)
-    return PEWSensorDescription(key=key, part=part, section=part, field=field, **kwargs)
-
-
-def _worker(field: str, key: str | None = None, **kwargs: Any) -> PEWSensorDescription:
-    return _value(WORKER, field, key, **kwargs)
-
-
-def _witty(field: str, **kwargs: Any) -> PEWSensorDescription:
-    return _value(WITTY_PI, field, **kwargs)
-
-
 DIAGNOSTIC: dict[str, Any] = {
     "entity_category": EntityCategory.DIAGNOSTIC,
     "entity_registry_enabled_default": False,
 }
 
 SENSORS: tuple[PEWSensorDescription, ...] = (
-    _measure(
-        BATTERY,
-        BATTERY,
+    _chip(
+        BATTERY_CHIP,
         "soc",
+        lambda battery: battery.soc,
         device_class=SensorDeviceClass.BATTERY,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
     ),
-    _electrical("volts", BATTERY, "voltage"),
-    _electrical("amps", BATTERY, "current", **DIAGNOSTIC),
-    _electrical("watts", BATTERY, "power"),
-    _energy(BATTERY, "battery_charged"),
-    _energy(BATTERY, "battery_discharged"),
-    _electrical("volts", SOLAR, "voltage", **DIAGNOSTIC),
-    _electrical("amps", SOLAR, "current", **DIAGNOSTIC),
-    _electrical("watts", SOLAR, "power"),
-    _energy(SOLAR, "solar_harvested"),
-    _energy(PI, "consumed"),
-    _electrical("volts", WITTY_PI, "input_voltage"),
-    _electrical("volts", WITTY_PI, "output_voltage", **DIAGNOSTIC),
-    _electrical("amps", WITTY_PI, "output_current", **DIAGNOSTIC),
-    _measure(
-        WITTY_PI,
-        "witty_pi",
+    _electrical(VOLTS, BATTERY_CHIP, "voltage", lambda battery: battery.voltage),
+    _electrical(AMPS, BATTERY_CHIP, "current", lambda battery: battery.current, **DIAGNOSTIC),
+    _electrical(WATTS, BATTERY_CHIP, "power", lambda battery: battery.power),
+    _energy(BATTERY, "battery_charged", lambda state: state.energy.battery_charged),
+    _energy(BATTERY, "battery_discharged", lambda state: state.energy.battery_discharged),
+    _electrical(VOLTS, SOLAR_CHIP, "voltage", lambda solar: solar.voltage, **DIAGNOSTIC),
+    _electrical(AMPS, SOLAR_CHIP, "current", lambda solar: solar.current, **DIAGNOSTIC),
+    _electrical(WATTS, SOLAR_CHIP, "power", lambda solar: solar.power),
+    _energy(SOLAR, "solar_harvested", lambda state: state.energy.solar_harvested),
+    _energy(PI, "consumed", lambda state: state.energy.consumed),
+    _electrical(VOLTS, WITTY_PI_CHIP, "input_voltage", lambda witty: witty.input_voltage),
+    _electrical(
+        VOLTS, WITTY_PI_CHIP, "output_voltage", lambda witty: witty.output_voltage, **DIAGNOSTIC
+    ),
+    _electrical(
+        AMPS, WITTY_PI_CHIP, "output_current", lambda witty: witty.output_current, **DIAGNOSTIC
+    ),
+    _chip(
+        WITTY_PI_CHIP,
         "temperature",
+        lambda witty: witty.temperature,
         device_class=SensorDeviceClass.TEMPERATURE,
         native_unit_of_measurement=UnitOfTemperature.CELSIUS,
         suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
     ),
-    _witty(
+    _chip(
+        WITTY_PI_CHIP,
         "power_source",
+        lambda witty: witty.power_source,
         device_class=SensorDeviceClass.ENUM,
         options=POWER_SOURCES,
         entity_category=EntityCategory.DIAGNOSTIC,
     ),
-    _witty("next_startup", device_class=SensorDeviceClass.TIMESTAMP, convert=_timestamp),
-    _witty("next_shutdown", device_class=SensorDeviceClass.TIMESTAMP, convert=_timestamp),
-    _worker(
+    _chip(
+        WITTY_PI_CHIP,
+        "next_startup",
+        lambda witty: witty.next_startup,
+        device_class=SensorDeviceClass.TIMESTAMP,
+    ),
+    _chip(
+        WITTY_PI_CHIP,
+        "next_shutdown",
+        lambda witty: witty.next_shutdown,
+        device_class=SensorDeviceClass.TIMESTAMP,
+    ),
+    _sensor(
+        WORKER,
         "state",
+        lambda state: state.worker.state,
         translation_key="worker_state",
         device_class=SensorDeviceClass.ENUM,
         options=WORKER_STATES,
     ),
-    _worker("tasks_running", state_class=SensorStateClass.MEASUREMENT),
-    _worker("tasks_completed", state_class=SensorStateClass.TOTAL_INCREASING),
-    _worker(
+    _sensor(
+        WORKER,
+        "tasks_running",
+        lambda state: state.worker.tasks_running,
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+    _sensor(
+        WORKER,
+        "tasks_completed",
+        lambda state: state.worker.tasks_completed,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    ),
+    _sensor(
+        WORKER,
         "cpu_percent",
+        lambda state: state.worker.cpu_percent,
         native_unit_of_measurement=PERCENTAGE,
         suggested_display_precision=0,
         state_class=SensorStateClass.MEASUREMENT,
         **DIAGNOSTIC,
     ),
-    _worker(
-        "memory_bytes",
-        key="memory",
+    _sensor(
+        WORKER,
+        "memory",
+        lambda state: state.worker.memory_bytes,
         device_class=SensorDeviceClass.DATA_SIZE,
         native_unit_of_measurement=UnitOfInformation.BYTES,
         suggested_unit_of_measurement=UnitOfInformation.MEBIBYTES,
@@ -185,39 +227,13 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
 )
 
 
-# Unique-id endings of the entities that ship disabled: the options can turn them on together.
-OPTIONAL = tuple(
-    f"_{d.part}_{d.key}" for d in SENSORS if d.entity_registry_enabled_default is False
-)
-
-
-def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> None:
-    """Turn the optional (diagnostic) entities on or off together."""
-    registry = er.async_get(hass)
-    for item in er.async_entries_for_config_entry(registry, entry.entry_id):
-        if not item.unique_id.endswith(OPTIONAL):
-            continue
-        if enabled and item.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
-            registry.async_update_entity(item.entity_id, disabled_by=None)
-        elif not enabled and item.disabled_by is None:
-            registry.async_update_entity(
-                item.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
-            )
-
-
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Sensors for the parts this bridge has."""
-    coordinator = entry.runtime_data.coordinator
-    state = coordinator.data
-    async_add_entities(
-        PEWSensor(coordinator, description, description.part)
-        for description in SENSORS
-        if description.section in ("energy", "worker") or state.get(description.section)
-    )
+    add_entities(entry, async_add_entities, PEWSensor, SENSORS)
 
 
 class PEWSensor(PEWEntity, SensorEntity):
@@ -226,19 +242,5 @@ class PEWSensor(PEWEntity, SensorEntity):
     entity_description: PEWSensorDescription
 
     @property
-    def _section(self) -> dict[str, Any] | None:
-        section: dict[str, Any] | None = self.coordinator.data.get(self.entity_description.section)
-        return section
-
-    @property
-    def available(self) -> bool:
-        # A chip that stopped answering leaves its section empty: its sensors go unavailable.
-        return super().available and self._section is not None
-
-    @property
-    def native_value(self) -> Any:
-        section = self._section
-        if section is None:
-            return None
-        description = self.entity_description
-        return description.convert(section.get(description.field))
+    def native_value(self) -> Value:
+        return self.entity_description.value_fn(self.coordinator.data)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant, ServiceCall, callback
-from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from homeassistant.util import dt as dt_util
 
-from .api import BridgeAuthError, BridgeError, BridgeRefusedError
 from .const import (
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DRAIN,
@@ -26,9 +24,9 @@ from .const import (
     SERVICE_START_WORKER,
     SERVICE_STOP_WORKER,
 )
-from .coordinator import PEWConfigEntry, cannot_connect
+from .coordinator import PEWConfigEntry
+from .helpers import bridge_command
 
-T = TypeVar("T")
 ATTR_DEVICE_ID = "device_id"
 
 TARGET: dict[vol.Marker, Any] = {
@@ -50,23 +48,6 @@ SCHEDULE_SCHEMA = vol.Schema(
         vol.Optional(ATTR_NEXT_SHUTDOWN): vol.Any(None, cv.datetime),
     }
 )
-
-
-async def call_bridge(request: Awaitable[T]) -> T:
-    """Run a bridge command; its refusals become translated errors for the user."""
-    try:
-        return await request
-    except BridgeRefusedError as err:
-        key = "refused_by_guard" if err.code == "refused_by_guard" else "refused"
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=key,
-            translation_placeholders={"reason": str(err)},
-        ) from err
-    except BridgeAuthError as err:
-        raise HomeAssistantError(translation_domain=DOMAIN, translation_key="invalid_auth") from err
-    except BridgeError as err:
-        raise HomeAssistantError(**cannot_connect(err)) from err
 
 
 def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
@@ -107,20 +88,21 @@ def _aware(hass: HomeAssistant, value: datetime | None) -> datetime | None:
 def async_register_services(hass: HomeAssistant) -> None:
     """The integration's actions; each targets one bridge."""
 
+    @bridge_command
     async def start_worker(call: ServiceCall) -> None:
         entry = _entry(hass, call)
-        await call_bridge(entry.runtime_data.client.start_worker())
+        await entry.runtime_data.client.start_worker()
         await entry.runtime_data.coordinator.async_request_refresh()
 
+    @bridge_command
     async def stop_worker(call: ServiceCall) -> None:
         entry = _entry(hass, call)
-        await call_bridge(
-            entry.runtime_data.client.stop_worker(
-                drain=call.data[ATTR_DRAIN], grace=call.data.get(ATTR_TIMEOUT)
-            )
+        await entry.runtime_data.client.stop_worker(
+            drain=call.data[ATTR_DRAIN], grace=call.data.get(ATTR_TIMEOUT)
         )
         await entry.runtime_data.coordinator.async_request_refresh()
 
+    @bridge_command
     async def schedule_power(call: ServiceCall) -> None:
         entry = _entry(hass, call)
         startup = _aware(hass, call.data.get(ATTR_NEXT_STARTUP))
@@ -129,7 +111,7 @@ def async_register_services(hass: HomeAssistant) -> None:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="startup_before_shutdown"
             )
-        await call_bridge(entry.runtime_data.client.set_schedule(startup, shutdown))
+        await entry.runtime_data.client.set_schedule(startup, shutdown)
         await entry.runtime_data.coordinator.async_request_refresh()
 
     hass.services.async_register(DOMAIN, SERVICE_START_WORKER, start_worker, START_SCHEMA)

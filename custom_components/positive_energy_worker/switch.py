@@ -2,19 +2,44 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .client import BridgeClient, BridgeState
 from .coordinator import PEWConfigEntry
-from .entity import WORKER, PEWEntity
-from .services import call_bridge
+from .entity import WORKER, PEWEntity, PEWEntityDescription, add_entities
+from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
 
-WORKER_SWITCH = SwitchEntityDescription(key="worker", translation_key="worker")
+
+@dataclass(frozen=True, kw_only=True)
+class PEWSwitchDescription(PEWEntityDescription, SwitchEntityDescription):
+    """A switch: whether it is on in the state, and the commands that turn it on and off."""
+
+    is_on_fn: Callable[[BridgeState], bool]
+    attributes_fn: Callable[[BridgeState], dict[str, Any]]
+    turn_on_fn: Callable[[BridgeClient], Awaitable[object]]
+    turn_off_fn: Callable[[BridgeClient], Awaitable[object]]
+
+
+SWITCHES: tuple[PEWSwitchDescription, ...] = (
+    # On while the worker runs or is wanted; a guard may hold it off.
+    PEWSwitchDescription(
+        key="worker",
+        translation_key="worker",
+        part=WORKER,
+        is_on_fn=lambda s: s.worker.state in ("running", "starting") or s.worker.desired_running,
+        attributes_fn=lambda s: {"held_by_guard": sorted(s.guards.tripped)},
+        turn_on_fn=lambda client: client.start_worker(),
+        turn_off_fn=lambda client: client.stop_worker(drain=True),
+    ),
+)
 
 
 async def async_setup_entry(
@@ -22,26 +47,28 @@ async def async_setup_entry(
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    async_add_entities([PEWWorkerSwitch(entry.runtime_data.coordinator, WORKER_SWITCH, WORKER)])
+    add_entities(entry, async_add_entities, PEWSwitch, SWITCHES)
 
 
-class PEWWorkerSwitch(PEWEntity, SwitchEntity):
-    """On while the worker runs or is wanted; a guard may hold it off."""
+class PEWSwitch(PEWEntity, SwitchEntity):
+    """A command of the bridge as a switch."""
+
+    entity_description: PEWSwitchDescription
 
     @property
     def is_on(self) -> bool:
-        worker = self.coordinator.data["worker"]
-        return bool(worker["state"] in ("running", "starting") or worker["desired_running"])
+        return self.entity_description.is_on_fn(self.coordinator.data)
 
     @property
     def extra_state_attributes(self) -> dict[str, Any]:
-        guards = self.coordinator.data.get("guards", {})
-        return {"held_by_guard": sorted(guards.get("tripped", {}))}
+        return self.entity_description.attributes_fn(self.coordinator.data)
 
+    @bridge_command
     async def async_turn_on(self, **kwargs: Any) -> None:
-        await call_bridge(self.coordinator.client.start_worker())
+        await self.entity_description.turn_on_fn(self.coordinator.client)
         await self.coordinator.async_request_refresh()
 
+    @bridge_command
     async def async_turn_off(self, **kwargs: Any) -> None:
-        await call_bridge(self.coordinator.client.stop_worker(drain=True))
+        await self.entity_description.turn_off_fn(self.coordinator.client)
         await self.coordinator.async_request_refresh()

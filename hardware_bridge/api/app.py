@@ -236,8 +236,15 @@ async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -
                 if name not in DEFAULT_DEADBANDS or not isinstance(value, int | float) or value < 0:
                     raise ValueError(f"unknown deadband or bad value: {name}={value!r}")
             deadbands.update(wanted)
+            # Logged so that a client's choice (Home Assistant's options) can be seen arriving.
+            _LOGGER.info("event subscriber's deadbands: %s", _named(deadbands))
         except (ValueError, TypeError, AttributeError) as err:
+            _LOGGER.warning("event subscription ignored: %s", err)
             await ws.send_json({"type": "error", "message": f"ignored: {err}"})
+
+
+def _named(deadbands: Mapping[str, float]) -> str:
+    return " ".join(f"{name}={value}" for name, value in sorted(deadbands.items()))
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
+# One name and one default per deadband, end to end: these are the names a SubscribeMessage
+# sends, and openapi.json states them with these defaults (a test holds the two equal).
 DEFAULT_DEADBANDS: Final[Mapping[str, float]] = {
     "voltage": 0.02,  # V
     "current": 0.01,  # A

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.support.bridge import BridgeProcess, write_config
 
@@ -27,9 +28,12 @@ def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
 
 
 def entry_for(bridge: BridgeProcess, **options: float) -> MockConfigEntry:
+    """An entry as the config flow creates it today, for this bridge."""
     device_id = (bridge.data_dir / "device_id").read_text().strip()
     return MockConfigEntry(
         domain=DOMAIN,
+        version=PEWConfigFlow.VERSION,
+        minor_version=PEWConfigFlow.MINOR_VERSION,
         title=f"Solar Pi {device_id[:6]}",
         unique_id=device_id,
         data={"host": "127.0.0.1", "port": bridge.port, "token": bridge.token},

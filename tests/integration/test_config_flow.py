@@ -15,6 +15,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess
@@ -193,17 +194,12 @@ async def test_options_set_the_deadbands(hass: HomeAssistant, bridge) -> None:
     assert await hass.config_entries.async_setup(entry.entry_id)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["step_id"] == "init"
-    options = {
-        "deadband_power": 2.0,
-        "deadband_voltage": 0.1,
-        "deadband_soc": 1.0,
-        "optional_entities": False,
-    }
+    options = {"power": 2.0, "voltage": 0.1, "soc": 1.0, "optional_entities": False}
     result = await hass.config_entries.options.async_configure(result["flow_id"], options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options == options
-    assert entry.runtime_data.coordinator.deadbands["deadband_power"] == 2.0
+    assert entry.runtime_data.coordinator.deadbands == Deadbands(power=2.0, voltage=0.1, soc=1.0)
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -218,9 +214,8 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
         result = await hass.config_entries.options.async_init(entry.entry_id)
         await hass.config_entries.options.async_configure(
             result["flow_id"],
-            {"deadband_power": 0.5, "deadband_voltage": 0.05, "deadband_soc": 0.5,
-             "optional_entities": enabled},
-        )  # fmt: skip
+            {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": enabled},
+        )
         await hass.async_block_till_done()
 
     await set_optional(True)

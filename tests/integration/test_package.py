@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import yaml
 
-from custom_components.positive_energy_worker import sensor
-from custom_components.positive_energy_worker.number import LOW_VOLTAGE
-from custom_components.positive_energy_worker.switch import WORKER_SWITCH
+from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES
+from custom_components.positive_energy_worker.number import NUMBERS
+from custom_components.positive_energy_worker.sensor import SENSORS
+from custom_components.positive_energy_worker.switch import SWITCHES
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "custom_components" / "positive_energy_worker"
@@ -41,14 +43,15 @@ def test_translations_are_complete_and_literal():
     assert load("translations/en.json") == strings
     assert "[%key:" not in json.dumps(strings)
     names = strings["entity"]
-    for description in sensor.SENSORS:
+    for description in SENSORS:
         assert description.translation_key in names["sensor"], description.key
         if description.options:
             assert set(description.options) <= set(
                 names["sensor"][description.translation_key]["state"]
             )
-    assert LOW_VOLTAGE.translation_key in names["number"]
-    assert WORKER_SWITCH.translation_key in names["switch"]
+    for platform, descriptions in (("number", NUMBERS), ("switch", SWITCHES)):
+        for description in descriptions:
+            assert description.translation_key in names[platform], description.key
     services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
     for service, spec in services.items():
         assert set(spec["fields"]) <= set(strings["services"][service]["fields"]), service
@@ -65,3 +68,19 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
             assert len(status["comment"].strip()) > 20, name
         else:
             assert status == "done", name
+
+
+def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
+    disabled = {
+        f"{d.part}_{d.key}"
+        for d in (*SENSORS, *NUMBERS, *SWITCHES)
+        if d.entity_registry_enabled_default is False
+    }
+    assert disabled == set(OPTIONAL_ENTITIES)
+
+
+def test_the_config_flow_imports_no_platform():
+    tree = ast.parse((PACKAGE / "config_flow.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    platforms = {"sensor", "switch", "number", "services"}
+    assert not {module for module in imported if module in platforms}, imported
