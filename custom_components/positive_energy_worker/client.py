@@ -211,9 +211,9 @@ class Deadbands:
     bridge's OpenAPI document states (and the bridge applies when a client sends none).
     """
 
-    power: float = 0.1  # W
-    voltage: float = 0.02  # V
-    soc: float = 0.1  # %
+    power: float = 0.5  # W
+    voltage: float = 0.05  # V
+    soc: float = 0.5  # %
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> Deadbands:

@@ -10,12 +10,14 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 # One name and one default per deadband, end to end: these are the names a SubscribeMessage
-# sends, and openapi.json states them with these defaults (a test holds the two equal).
+# sends, and openapi.json states them with these defaults (a test holds the two equal). Power,
+# voltage and state of charge are what Home Assistant records: coarse enough that a day of sun
+# is a few hundred recorder rows, fine enough for the Energy dashboard (bench/state_writes.py).
 DEFAULT_DEADBANDS: Final[Mapping[str, float]] = {
-    "voltage": 0.02,  # V
+    "voltage": 0.05,  # V
     "current": 0.01,  # A
-    "power": 0.1,  # W
-    "soc": 0.1,  # %
+    "power": 0.5,  # W
+    "soc": 0.5,  # %
     "temperature": 0.5,  # °C
     "energy": 0.1,  # Wh
     "cpu_percent": 5.0,  # % of a core

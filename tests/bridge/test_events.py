@@ -146,10 +146,11 @@ def test_flatten_names_every_leaf():
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ({"battery.voltage": 13.20}, {"battery.voltage": 13.21}, []),
-        ({"battery.voltage": 13.20}, {"battery.voltage": 13.25}, ["battery.voltage"]),
+        ({"battery.voltage": 13.20}, {"battery.voltage": 13.24}, []),
+        ({"battery.voltage": 13.20}, {"battery.voltage": 13.26}, ["battery.voltage"]),
         ({"witty_pi.output_current": 0.5}, {"witty_pi.output_current": 0.505}, []),
-        ({"solar.power": 10.0}, {"solar.power": 10.2}, ["solar.power"]),
+        ({"solar.power": 10.0}, {"solar.power": 10.4}, []),
+        ({"solar.power": 10.0}, {"solar.power": 10.6}, ["solar.power"]),
         ({"energy.consumed": 1.0}, {"energy.consumed": 1.05}, []),
         ({"worker.state": "running"}, {"worker.state": "draining"}, ["worker.state"]),
         ({"time": "a", "worker.uptime": 1.0}, {"time": "b", "worker.uptime": 2.0}, []),
@@ -166,8 +167,8 @@ def test_a_slow_drift_is_pushed_once_it_adds_up():
     sent = {"battery.soc": 50.0}
     pushes = 0
     for step in range(1, 40):
-        new = {"battery.soc": 50.0 + step * 0.01}
+        new = {"battery.soc": 50.0 + step * 0.05}
         if changed(sent, new, DEFAULT_DEADBANDS):
             sent = new
             pushes += 1
-    assert pushes == 3  # 0.39 % of drift in 0.1 % deadbands
+    assert pushes == 3  # 1.95 % of drift in 0.5 % deadbands
