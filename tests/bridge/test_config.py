@@ -2,13 +2,17 @@
 
 import pytest
 
-from hardware_bridge.config import (
-    HardwareConfig,
-    MonitorConfig,
-    load_hardware_config,
-    parse_hardware,
-)
+from hardware_bridge.config import HardwareConfig, MonitorConfig
 from hardware_bridge.errors import ConfigError
+from hardware_bridge.loader import load_config, parse_config
+
+
+def load_hardware_config(path):
+    return load_config(path).hardware
+
+
+def parse_hardware(table):
+    return parse_config({"hardware": table}).hardware
 
 
 def test_no_config_file_means_the_documented_wiring():
@@ -37,6 +41,8 @@ def test_a_full_table_is_read(tmp_path):
         capacity_ah = 10
         [hardware.battery.monitor]
         chip = "max17048"
+        [hardware.solar]
+        enabled = false
         """
     )
     config = load_hardware_config(path)
@@ -55,7 +61,7 @@ def test_the_witty_pi_can_be_left_out():
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"bus": "one"}, "hardware.bus: expected a bus number"),
+        ({"bus": "one"}, "hardware.bus: expected a whole number"),
         ({"solar": {"chip": "ina3221"}}, "hardware.solar.chip: expected one of ina219, ina226"),
         (
             {"solar": {"chip": "ina219", "address": 0x80}},
@@ -63,7 +69,7 @@ def test_the_witty_pi_can_be_left_out():
         ),
         (
             {"solar": {"chip": "ina219", "address": 0x40, "shunt_ohms": 0}},
-            "shunt_ohms: must be greater than 0",
+            "shunt_ohms: expected a number greater than 0",
         ),
         (
             {"solar": {"chip": "ina219", "address": 0x40, "max_current": "2A"}},

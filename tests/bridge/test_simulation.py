@@ -164,9 +164,12 @@ def test_the_scaled_clock_runs_faster_than_real_time():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"panel": {"tilt": 120}}, r"clear_summer_day\.panel\.tilt: expected 0\.\.90"),
+        (
+            {"panel": {"tilt": 120}},
+            r"clear_summer_day: panel\.tilt: expected a number within 0\.\.90",
+        ),
         ({"site": {"timezone": "Mars/Olympus"}}, "unknown time zone 'Mars/Olympus'"),
-        ({"weather": {"source": "tmy"}}, "a TMY3 file is needed"),
+        ({"weather": {"source": "tmy"}}, r"weather\.tmy_file: required with source = 'tmy'"),
         ({"weather": {"source": "tmy", "tmy_file": "nope.csv"}}, "nope.csv does not exist"),
         ({"panel": {"colour": "blue"}}, r"panel: unknown key\(s\) colour"),
         ({"hardware": {"solar": {"chip": "ina3221"}}}, "hardware.solar.chip: expected one of"),

@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from hardware_bridge.settings import STANDIN_IMAGE, load_settings
+from hardware_bridge.loader import load_config
+from hardware_bridge.settings import STANDIN_IMAGE
 from hardware_bridge.worker.engine import DockerWorker
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
@@ -197,7 +198,7 @@ def test_looks_from_many_threads_count_each_task_once(tmp_path, docker_engine, d
         tmp=tmp_path,
         worker={"environment": {"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"}},
     )
-    worker = DockerWorker(load_settings(config, simulate=True, data_dir=tmp_path).worker)
+    worker = DockerWorker(load_config(config, standin_dir=tmp_path).settings.worker)
     worker.start()
     try:
         deadline = time.monotonic() + 6
