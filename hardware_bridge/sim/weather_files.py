@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pvlib
 
@@ -105,7 +106,10 @@ def weather_in_year(path: Path, year: int) -> pd.DataFrame:
     frame, stamps = frame[keep], stamps[keep]
     fields = {"year": year, "month": stamps.month, "day": stamps.day, "hour": stamps.hour}
     moved = pd.DatetimeIndex(pd.to_datetime(pd.DataFrame(fields))).tz_localize(stamps.tz)
-    if len(moved) > 1 and moved[-1] < moved[-2]:  # TMY3's last hour ends at next year's midnight
-        moved = moved[:-1].append(moved[-1:] + pd.DateOffset(years=1))
+    # Rows past a step back in time run on into the next year (TMY3's last hour ends at midnight).
+    steps_back = np.flatnonzero(np.diff(moved.asi8) < 0)
+    if steps_back.size:
+        cut = steps_back[0] + 1
+        moved = moved[:cut].append(moved[cut:] + pd.DateOffset(years=1))
     middle = moved.tz_convert("UTC") + weather_format(path).to_middle
     return frame.set_axis(middle, axis="index")
