@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
+from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import ConfigError
-from hardware_bridge.loader import load_config
-from hardware_bridge.settings import STANDIN_IMAGE
+from hardware_bridge.loader import BridgeConfig, load_config, parse_config
+from hardware_bridge.settings import STANDIN_IMAGE, BridgeSettings
 from hardware_bridge.standin import write_throwaway_wallet
 from hardware_bridge.worker.config import DEFAULT_IMAGE
 
@@ -55,3 +57,48 @@ def test_a_bad_setting_names_the_key(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(path)
+
+
+def test_loading_the_settings_writes_nothing_to_the_data_dir(tmp_path):
+    worker = load_config(None, standin_dir=tmp_path).settings.worker
+    assert worker.wallet_file.parent == tmp_path
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_user_wallet_is_never_overwritten_by_the_throwaway_one(tmp_path):
+    path = tmp_path / "bridge.toml"
+    path.write_text(f'[worker]\nwallet_file = "{tmp_path / "mine.json"}"\n')
+    write_throwaway_wallet(load_config(path, standin_dir=tmp_path).settings.worker, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bridge.toml"]
+
+
+def test_an_error_names_the_file_and_the_full_key_path(tmp_path):
+    path = tmp_path / "bridge.toml"
+    path.write_text('[hardware.solar]\nchip = "ina219"\naddress = 0x40\nshunt_ohms = "x"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == (
+        f"{path}: hardware.solar.shunt_ohms: expected a number greater than 0, got 'x'"
+    )
+
+
+def test_a_misspelt_table_is_an_error_not_ignored(tmp_path):
+    path = tmp_path / "bridge.toml"
+    path.write_text("[gaurds]\nbattery_floor = 50\n")
+    with pytest.raises(ConfigError, match=r"bridge\.toml: unknown key\(s\) gaurds"):
+        load_config(path)
+
+
+def as_toml(value):
+    """A dataclass default as a file would write it: tables, lists and strings; None left out."""
+    if isinstance(value, dict):
+        return {k: as_toml(v) for k, v in value.items() if v is not None}
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value) if isinstance(value, Path) else value
+
+
+def test_every_default_written_out_reads_back_as_the_default():
+    # Each key the classes have, the schema takes, and no default is kept anywhere else.
+    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(BridgeSettings()))}
+    assert parse_config(document) == BridgeConfig(HardwareConfig(), BridgeSettings())
