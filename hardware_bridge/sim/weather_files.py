@@ -57,7 +57,7 @@ class WeatherFormat:
 
 
 # TMY3 stamps the end of each hour; pvlib's TMY2 and EPW readers move the stamp to its start.
-# PVGIS stamps the hour at which its satellite irradiance was taken: the middle is near enough.
+# PVGIS stamps each hour in UTC with values near that instant (satellite images): read as is.
 TMY3 = WeatherFormat("TMY3", _tmy3, -HALF_HOUR)
 TMY2 = WeatherFormat("TMY2", _tmy2, HALF_HOUR)
 EPW = WeatherFormat("EPW", _epw, HALF_HOUR)
@@ -70,8 +70,11 @@ def weather_format(path: Path) -> WeatherFormat:
     """The format of a weather file, from its extension and, for a .csv, its first line."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8", errors="replace") as handle:
-            first = handle.readline()
+        try:
+            with path.open(encoding="utf-8", errors="replace") as handle:
+                first = handle.readline()
+        except OSError as err:
+            raise ConfigError(f"{path}: {err.strerror or err}") from err
         return PVGIS if first.startswith("Latitude") else TMY3
     if suffix not in BY_SUFFIX:
         raise ConfigError(f"{path}: not a weather file the simulation reads: expected {KNOWN}")
