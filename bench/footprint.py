@@ -49,29 +49,28 @@ def _static_bus() -> Any:
 
 
 def _every_chip_at_1hz() -> Any:
-    from hardware_bridge.config import parse_hardware
+    from hardware_bridge.loader import parse_config
 
-    return parse_hardware(
-        {
-            "solar": {
-                "chip": "ina219",
-                "address": 0x40,
-                "shunt_ohms": 0.1,
-                "max_current": 3.2,
+    wiring = {
+        "solar": {
+            "chip": "ina219",
+            "address": 0x40,
+            "shunt_ohms": 0.1,
+            "max_current": 3.2,
+            "poll_interval": 1,
+        },
+        "battery": {
+            "monitor": {
+                "chip": "ina226",
+                "address": 0x41,
+                "shunt_ohms": 0.01,
+                "max_current": 8,
                 "poll_interval": 1,
             },
-            "battery": {
-                "monitor": {
-                    "chip": "ina226",
-                    "address": 0x41,
-                    "shunt_ohms": 0.01,
-                    "max_current": 8,
-                    "poll_interval": 1,
-                },
-            },
-            "witty_pi": {"poll_interval": 1, "rtc_timezone": "UTC"},
-        }
-    )
+        },
+        "witty_pi": {"poll_interval": 1, "rtc_timezone": "UTC"},
+    }
+    return parse_config({"hardware": wiring}, "bench").hardware
 
 
 def _usage(mode: str, samples: int, elapsed: float, cpu: float) -> dict[str, Any]:
@@ -133,9 +132,12 @@ def child(mode: str, seconds: float) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as data_dir:
         if mode == "simulation":
+            from hardware_bridge.config import HardwareConfig
             from hardware_bridge.runtime import open_hardware
 
-            context = open_hardware(config_file=None, simulate="default", data_dir=Path(data_dir))
+            context = open_hardware(
+                wiring=HardwareConfig(), simulate="default", data_dir=Path(data_dir)
+            )
             hardware = context.__enter__()
         else:
             hardware = Hardware(

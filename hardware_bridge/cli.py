@@ -13,7 +13,9 @@ from pathlib import Path
 
 from hardware_bridge import __version__
 from hardware_bridge.bus import DEFAULT_BUS, open_bus
+from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import BridgeError
+from hardware_bridge.loader import load_config
 from hardware_bridge.readings import Snapshot
 from hardware_bridge.runtime import open_hardware
 from hardware_bridge.scan import scan
@@ -110,8 +112,9 @@ def _format_snapshot(snapshot: Snapshot) -> str:
 
 def _read(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or (None if args.simulate else default_data_dir())
+    wiring = load_config(args.config).hardware
     with open_hardware(
-        config_file=args.config, simulate=args.simulate, data_dir=data_dir, read_only=True
+        wiring=wiring, simulate=args.simulate, data_dir=data_dir, read_only=True
     ) as hardware:
         snapshot = hardware.sample(force=True)
     if args.json:
@@ -127,7 +130,9 @@ def _read(args: argparse.Namespace) -> int:
 
 def _scan(args: argparse.Namespace) -> int:
     if args.simulate:
-        with open_hardware(config_file=None, simulate=args.simulate, data_dir=None) as hardware:
+        with open_hardware(
+            wiring=HardwareConfig(), simulate=args.simulate, data_dir=None
+        ) as hardware:
             found = scan(hardware.bus)
     else:
         try:

@@ -6,12 +6,10 @@ hovers at its floor does not start and stop the worker every few seconds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hardware_bridge.config import number, unknown_keys
-from hardware_bridge.errors import BridgeError, ConfigError
+from hardware_bridge.errors import BridgeError
 from hardware_bridge.readings import Snapshot
 
 BATTERY_LOW = "battery_low"
@@ -45,29 +43,6 @@ class GuardConfig:
             "low_voltage_margin": self.low_voltage_margin,
             "drain_timeout": self.drain_timeout,
         }
-
-
-def parse_guards(data: Mapping[str, Any], where: str = "guards") -> GuardConfig:
-    """A GuardConfig from the ``[guards]`` table; the resume points must lie past the trips."""
-    unknown_keys(data, set(GuardConfig.__dataclass_fields__), where)
-    d = GuardConfig()
-    command = data.get("shutdown_command", list(d.shutdown_command))
-    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-        raise ConfigError(f"{where}.shutdown_command: expected a list of strings (argv)")
-    config = GuardConfig(
-        battery_floor=number(data, "battery_floor", where, d.battery_floor, -1e-9),
-        battery_resume=number(data, "battery_resume", where, d.battery_resume, -1e-9),
-        max_temperature=number(data, "max_temperature", where, d.max_temperature, -100),
-        resume_temperature=number(data, "resume_temperature", where, d.resume_temperature, -100),
-        low_voltage_margin=number(data, "low_voltage_margin", where, d.low_voltage_margin, 0.0),
-        drain_timeout=number(data, "drain_timeout", where, d.drain_timeout, 0.0),
-        shutdown_command=tuple(command),
-    )
-    if config.battery_resume <= config.battery_floor:
-        raise ConfigError(f"{where}.battery_resume must be above battery_floor")
-    if config.resume_temperature >= config.max_temperature:
-        raise ConfigError(f"{where}.resume_temperature must be below max_temperature")
-    return config
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hardware_bridge.bus import open_bus
-from hardware_bridge.config import load_hardware_config
+from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import BridgeError
 from hardware_bridge.hardware import Hardware
 
@@ -16,12 +16,12 @@ from hardware_bridge.hardware import Hardware
 @contextmanager
 def open_hardware(
     *,
-    config_file: Path | None,
+    wiring: HardwareConfig,
     simulate: str | None,
     data_dir: Path | None,
     read_only: bool = False,
 ) -> Iterator[Hardware]:
-    """A ready ``Hardware``; with ``simulate``, on the scenario's emulated chips and clock."""
+    """A ready ``Hardware`` on ``wiring``; with ``simulate``, the scenario's own chips and clock."""
     if simulate is not None:
         # Imported here: the simulation pulls pvlib, numpy and pandas, which a Pi never needs.
         from hardware_bridge.sim.clock import ScaledClock  # noqa: PLC0415
@@ -32,16 +32,15 @@ def open_hardware(
         clock = ScaledClock(scenario.clock.start, scenario.clock.speed)
         hardware = Simulation(scenario, clock).hardware(data_dir=data_dir, read_only=read_only)
     else:
-        config = load_hardware_config(config_file)
         try:
-            bus = open_bus(config.bus)
+            bus = open_bus(wiring.bus)
         except OSError as err:
             raise BridgeError(
-                f"cannot open /dev/i2c-{config.bus}: {err.strerror or err} "
+                f"cannot open /dev/i2c-{wiring.bus}: {err.strerror or err} "
                 "(enable I2C with dtparam=i2c_arm=on, or use --simulate)"
             ) from err
         hardware = Hardware(
-            config, bus, clock=lambda: datetime.now(UTC), data_dir=data_dir, read_only=read_only
+            wiring, bus, clock=lambda: datetime.now(UTC), data_dir=data_dir, read_only=read_only
         )
     try:
         yield hardware

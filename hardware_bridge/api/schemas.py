@@ -8,6 +8,9 @@ from typing import Any
 
 import voluptuous as vol
 
+from hardware_bridge.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
+from hardware_bridge.validators import number
+
 
 def aware_datetime(value: Any) -> datetime:
     """An ISO 8601 date-time with a UTC offset."""
@@ -22,19 +25,6 @@ def aware_datetime(value: Any) -> datetime:
     return moment
 
 
-def number(low: float, high: float) -> Callable[[Any], float]:
-    """A JSON number (not a boolean, not a string) within ``low..high``."""
-
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise vol.Invalid("expected a number")
-        if not low <= value <= high:
-            raise vol.Invalid(f"expected a number within {low:g}..{high:g}, got {value:g}")
-        return float(value)
-
-    return check
-
-
 def or_null(validator: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``null`` (clear or disable) or what ``validator`` accepts, with its message."""
 
@@ -47,7 +37,7 @@ def or_null(validator: Callable[[Any], Any]) -> Callable[[Any], Any]:
 WORKER_STOP = vol.Schema(
     {
         vol.Optional("drain", default=True): bool,
-        vol.Optional("timeout"): number(1, 86400),
+        vol.Optional("timeout"): number(at_least=1, at_most=86400),
     }
 )
 WORKER_START = vol.Schema({})
@@ -57,10 +47,13 @@ SCHEDULE = vol.Schema(
         vol.Required("next_shutdown"): or_null(aware_datetime),
     }
 )
+# The widest range any Witty Pi 4 takes; the driver narrows it for the model it finds.
+LOW_VOLTS, HIGH_VOLTS = DEFAULT_VOLTAGE_RANGE
+WITTY_PI_VOLTS = number(at_least=LOW_VOLTS, at_most=HIGH_VOLTS)
 LOW_VOLTAGE = vol.Schema(
     {
-        vol.Required("threshold"): or_null(number(2.0, 25.0)),
-        vol.Optional("recovery"): or_null(number(2.0, 25.0)),
+        vol.Required("threshold"): or_null(WITTY_PI_VOLTS),
+        vol.Optional("recovery"): or_null(WITTY_PI_VOLTS),
     }
 )
 

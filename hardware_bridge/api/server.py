@@ -13,9 +13,10 @@ from aiohttp import web
 from hardware_bridge.api.app import create_app
 from hardware_bridge.api.discovery import Announcer
 from hardware_bridge.api.identity import load_or_create_device_id, load_or_create_token
+from hardware_bridge.loader import load_config
 from hardware_bridge.runtime import open_hardware
 from hardware_bridge.service import BridgeService
-from hardware_bridge.settings import load_settings
+from hardware_bridge.standin import write_throwaway_wallet
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -36,7 +37,8 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
-    settings = load_settings(config_file, simulate=simulate is not None, data_dir=data_dir)
+    config = load_config(config_file, standin_dir=data_dir if simulate is not None else None)
+    settings = config.settings
     server = settings.server
     host = server.host if host is None else host
     port = server.port if port is None else port
@@ -45,7 +47,8 @@ async def serve(
         # Printed once, on first start only; afterwards it is in the file (mode 0600).
         print(f"API token (shown once; also in {data_dir / 'token'}): {token}", flush=True)
     device_id = load_or_create_device_id(data_dir)
-    with open_hardware(config_file=config_file, simulate=simulate, data_dir=data_dir) as hardware:
+    write_throwaway_wallet(settings.worker, data_dir)
+    with open_hardware(wiring=config.hardware, simulate=simulate, data_dir=data_dir) as hardware:
         service = BridgeService(
             hardware, settings, data_dir=data_dir, device_id=device_id, scenario=simulate
         )

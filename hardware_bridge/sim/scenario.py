@@ -2,28 +2,43 @@
 
 A bare name is one of the shipped scenarios (``hardware_bridge/sim/scenarios/<name>.toml``);
 anything ending in ``.toml`` or containing a slash is a path. Errors name the file and the key.
+The ``[hardware]`` table goes through the bridge's own schema, so the emulated bus is wired as a
+config file would wire a real one. Defaults live in the dataclasses each table builds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-from hardware_bridge.config import HardwareConfig, number, parse_hardware, read_toml, section
-from hardware_bridge.config import unknown_keys as check_keys
+import voluptuous as vol
+
+from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import ConfigError
+from hardware_bridge.loader import read_toml
+from hardware_bridge.schema import HARDWARE, POSITIVE, built
 from hardware_bridge.sim.battery import ChargeController
 from hardware_bridge.sim.load import PiLoad
 from hardware_bridge.sim.solar import Panel
 from hardware_bridge.sim.weather import Site, WeatherSource
+from hardware_bridge.sim.weather_files import KNOWN, typical_year
+from hardware_bridge.validators import (
+    check_file,
+    date_time,
+    number,
+    one_of,
+    table,
+    text,
+    time_zone,
+    whole,
+)
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
-WEATHER_SOURCES = ("clearsky", "tmy")
-CONTROLLER_KINDS = ("mppt", "pwm")
+Opt = vol.Optional
 
 
 @dataclass(frozen=True)
@@ -31,7 +46,7 @@ class ClockSettings:
     """When the simulation starts and how fast it runs."""
 
     start: datetime
-    speed: float
+    speed: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -39,20 +54,93 @@ class Scenario:
     """Everything the simulation needs."""
 
     name: str
-    description: str
     site: Site
-    panel: Panel
-    weather: WeatherSource
-    initial_soc: float
-    charge_controller: ChargeController
-    load: PiLoad
     clock: ClockSettings
-    witty_pi_firmware_id: int
-    hardware: HardwareConfig
+    description: str = ""
+    panel: Panel = field(default_factory=Panel)
+    weather: WeatherSource = field(default_factory=WeatherSource)
+    initial_soc: float = 60.0
+    charge_controller: ChargeController = field(default_factory=ChargeController)
+    load: PiLoad = field(default_factory=PiLoad)
+    witty_pi_firmware_id: int = 0x26  # Witty Pi 4
+    hardware: HardwareConfig = field(default_factory=HardwareConfig)
 
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.site.timezone)
+
+
+def weather_source(values: dict[str, Any]) -> WeatherSource:
+    """Clear sky, or a typical year's file that exists and reads."""
+    weather = WeatherSource(**values)
+    if weather.source == "clearsky":
+        if weather.tmy_file is not None:
+            raise vol.Invalid("only read with source = 'tmy'", path=["tmy_file"])
+        return weather
+    if weather.tmy_file is None:
+        raise vol.Invalid(f"required with source = 'tmy': a {KNOWN} file", path=["tmy_file"])
+    path = weather.tmy_path()
+    if not path.is_file():
+        raise vol.Invalid(f"{path} does not exist", path=["tmy_file"])
+    try:
+        typical_year(path)
+    except ConfigError as err:
+        raise vol.Invalid(str(err), path=["tmy_file"]) from err
+    return weather
+
+
+SCENARIO_FILE = table(
+    {
+        Opt("description"): text,
+        vol.Required("site"): vol.All(
+            table(
+                {
+                    vol.Required("latitude"): number(at_least=-90, at_most=90),
+                    vol.Required("longitude"): number(at_least=-180, at_most=180),
+                    Opt("altitude"): number(),
+                    Opt("timezone"): time_zone(local=False),
+                }
+            ),
+            built(Site),
+        ),
+        Opt("panel"): vol.All(
+            table(
+                {
+                    Opt("peak_watts"): POSITIVE,
+                    Opt("tilt"): number(at_least=0, at_most=90),
+                    Opt("azimuth"): number(at_least=0, below=360),
+                    Opt("vmp_stc"): POSITIVE,
+                    # Of power, per K: crystalline silicon loses about 0.4 %.
+                    Opt("temperature_coefficient"): number(at_least=-0.02, at_most=0),
+                    Opt("system_losses"): number(at_least=0, below=1),
+                }
+            ),
+            built(Panel),
+        ),
+        Opt("weather"): vol.All(
+            table({Opt("source"): one_of(("clearsky", "tmy")), Opt("tmy_file"): text}),
+            weather_source,
+        ),
+        Opt("battery"): table({Opt("initial_soc"): number(at_least=0, at_most=100)}),
+        Opt("charge_controller"): vol.All(
+            table(
+                {
+                    Opt("kind"): one_of(("mppt", "pwm")),
+                    Opt("max_charge_current"): POSITIVE,
+                    Opt("efficiency"): number(above=0, at_most=1),
+                }
+            ),
+            built(ChargeController),
+        ),
+        Opt("load"): vol.All(
+            table({Opt("idle_watts"): number(at_least=0), Opt("busy_watts"): number(at_least=0)}),
+            built(PiLoad),
+        ),
+        vol.Required("clock"): table({vol.Required("start"): date_time, Opt("speed"): POSITIVE}),
+        Opt("witty_pi_board"): table({Opt("firmware_id"): whole(at_least=0, at_most=255)}),
+        Opt("hardware"): HARDWARE,
+    }
+)
 
 
 def available() -> list[str]:
@@ -72,140 +160,21 @@ def scenario_path(name_or_path: str) -> Path:
     return path
 
 
-def _table(data: Mapping[str, Any], key: str, where: str, allowed: set[str]) -> Mapping[str, Any]:
-    table = section(data, key, where) or {}
-    check_keys(table, allowed, f"{where}.{key}")
-    return table
-
-
-def _site(data: Mapping[str, Any], where: str) -> Site:
-    table = _table(data, "site", where, {"latitude", "longitude", "altitude", "timezone"})
-    w = f"{where}.site"
-    latitude, longitude = table.get("latitude"), table.get("longitude")
-    for key, value, bound in (("latitude", latitude, 90), ("longitude", longitude, 180)):
-        if isinstance(value, bool) or not isinstance(value, int | float) or abs(value) > bound:
-            raise ConfigError(f"{w}.{key}: expected degrees within ±{bound}, got {value!r}")
-    zone = table.get("timezone", "UTC")
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError, TypeError) as err:
-        raise ConfigError(f"{w}.timezone: unknown time zone {zone!r}") from err
-    altitude = table.get("altitude", 0.0)
-    if isinstance(altitude, bool) or not isinstance(altitude, int | float):
-        raise ConfigError(f"{w}.altitude: expected metres, got {altitude!r}")
-    return Site(float(latitude), float(longitude), float(altitude), zone)  # type: ignore[arg-type]
-
-
-def _panel(data: Mapping[str, Any], where: str) -> Panel:
-    keys = {"peak_watts", "tilt", "azimuth", "vmp_stc", "temperature_coefficient", "system_losses"}
-    table = _table(data, "panel", where, keys)
-    w = f"{where}.panel"
-    tilt, azimuth = table.get("tilt", 30), table.get("azimuth", 180)
-    if isinstance(tilt, bool) or not isinstance(tilt, int | float) or not 0 <= tilt <= 90:
-        raise ConfigError(f"{w}.tilt: expected 0..90 degrees, got {tilt!r}")
-    if isinstance(azimuth, bool) or not isinstance(azimuth, int | float) or not 0 <= azimuth < 360:
-        raise ConfigError(f"{w}.azimuth: expected 0..360 degrees, got {azimuth!r}")
-    losses = number(table, "system_losses", w, 0.14, -1e-9)
-    if losses >= 1:
-        raise ConfigError(f"{w}.system_losses: expected a fraction below 1, got {losses}")
-    return Panel(
-        peak_watts=number(table, "peak_watts", w, 100.0, 0.0),
-        tilt=float(tilt),
-        azimuth=float(azimuth),
-        vmp_stc=number(table, "vmp_stc", w, 18.0, 0.0),
-        temperature_coefficient=_temperature_coefficient(table, w),
-        system_losses=losses,
-    )
-
-
-def _temperature_coefficient(table: Mapping[str, Any], where: str) -> float:
-    value = table.get("temperature_coefficient", -0.004)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not -0.02 <= value <= 0:
-        raise ConfigError(
-            f"{where}.temperature_coefficient: expected a power change per K within -0.02..0 "
-            f"(crystalline silicon: about -0.004), got {value!r}"
-        )
-    return float(value)
-
-
-def _weather(data: Mapping[str, Any], where: str) -> WeatherSource:
-    table = _table(data, "weather", where, {"source", "tmy_file"})
-    source = table.get("source", "clearsky")
-    if source not in WEATHER_SOURCES:
-        raise ConfigError(
-            f"{where}.weather.source: expected one of {', '.join(WEATHER_SOURCES)}, got {source!r}"
-        )
-    tmy_file = table.get("tmy_file")
-    if source == "tmy" and not isinstance(tmy_file, str):
-        raise ConfigError(f"{where}.weather.tmy_file: a TMY3 file is needed for source = 'tmy'")
-    weather = WeatherSource(source, tmy_file)
-    if source == "tmy" and not weather.tmy_path().is_file():
-        raise ConfigError(f"{where}.weather.tmy_file: {weather.tmy_path()} does not exist")
-    return weather
-
-
-def _clock(data: Mapping[str, Any], where: str, zone: str) -> ClockSettings:
-    table = _table(data, "clock", where, {"start", "speed"})
-    start = table.get("start")
-    if isinstance(start, date) and not isinstance(start, datetime):
-        start = datetime.combine(start, time())
-    if not isinstance(start, datetime):
-        raise ConfigError(f"{where}.clock.start: expected a TOML date-time, got {start!r}")
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=ZoneInfo(zone))  # a local time at the site
-    return ClockSettings(start, number(table, "speed", f"{where}.clock", 60.0, 0.0))
-
-
 def parse_scenario(data: Mapping[str, Any], name: str) -> Scenario:
-    """A Scenario from a parsed TOML document; ``name`` prefixes every error."""
-    top = {"description", "site", "panel", "weather", "battery", "charge_controller", "load",
-           "clock", "witty_pi_board", "hardware"}  # fmt: skip
-    check_keys(data, top, name)
-    site = _site(data, name)
-    battery = _table(data, "battery", name, {"initial_soc"})
-    initial_soc = number(battery, "initial_soc", f"{name}.battery", 60.0, -1e-9)
-    if initial_soc > 100:
-        raise ConfigError(f"{name}.battery.initial_soc: expected 0..100 %, got {initial_soc}")
-    ctl = _table(data, "charge_controller", name, {"kind", "max_charge_current", "efficiency"})
-    kind = ctl.get("kind", "mppt")
-    if kind not in CONTROLLER_KINDS:
-        raise ConfigError(f"{name}.charge_controller.kind: expected mppt or pwm, got {kind!r}")
-    load = _table(data, "load", name, {"idle_watts", "busy_watts"})
-    witty = _table(data, "witty_pi_board", name, {"firmware_id"})
-    firmware_id = witty.get("firmware_id", 0x26)
-    if (
-        isinstance(firmware_id, bool)
-        or not isinstance(firmware_id, int)
-        or not 0 <= firmware_id < 256
-    ):
-        raise ConfigError(
-            f"{name}.witty_pi_board.firmware_id: expected a byte, got {firmware_id!r}"
-        )
-    hardware = section(data, "hardware", name)
-    if hardware is None:
-        raise ConfigError(f"{name}: a [hardware] table is needed (the emulated wiring)")
-    return Scenario(
-        name=name,
-        description=str(data.get("description", "")),
-        site=site,
-        panel=_panel(data, name),
-        weather=_weather(data, name),
-        initial_soc=initial_soc,
-        charge_controller=ChargeController(
-            kind=kind,
-            max_charge_current=number(
-                ctl, "max_charge_current", f"{name}.charge_controller", 8.0, 0.0
-            ),
-            efficiency=number(ctl, "efficiency", f"{name}.charge_controller", 0.95, 0.0),
-        ),
-        load=PiLoad(
-            idle_watts=number(load, "idle_watts", f"{name}.load", 2.7, -1e-9),
-            busy_watts=number(load, "busy_watts", f"{name}.load", 6.4, -1e-9),
-        ),
-        clock=_clock(data, name, site.timezone),
-        witty_pi_firmware_id=firmware_id,
-        hardware=parse_hardware(hardware, f"{name}: hardware"),
-    )
+    """A Scenario from a parsed TOML document; ``name`` starts every error."""
+    tables = dict(check_file(SCENARIO_FILE, data, name))
+    site: Site = tables.pop("site")
+    clock = dict(tables.pop("clock"))
+    start: datetime = clock.pop("start")
+    if start.tzinfo is None:
+        start = start.replace(tzinfo=ZoneInfo(site.timezone))  # a local time at the site
+    # Two tables hold one setting each; the others are the dataclass they build.
+    soc, board = tables.pop("battery", {}), tables.pop("witty_pi_board", {})
+    if "initial_soc" in soc:
+        tables["initial_soc"] = soc["initial_soc"]
+    if "firmware_id" in board:
+        tables["witty_pi_firmware_id"] = board["firmware_id"]
+    return Scenario(name=name, site=site, clock=ClockSettings(start, **clock), **tables)
 
 
 def load_scenario(name_or_path: str) -> Scenario:

@@ -30,9 +30,9 @@ VMP_TEMPERATURE_COEFFICIENT = -0.0035
 class Panel:
     """A panel (or string) rated ``peak_watts`` at STC, facing ``azimuth`` (180 = south)."""
 
-    peak_watts: float
-    tilt: float
-    azimuth: float
+    peak_watts: float = 100.0
+    tilt: float = 30.0
+    azimuth: float = 180.0
     vmp_stc: float = 18.0
     temperature_coefficient: float = -0.004  # of power, per K
     system_losses: float = 0.14  # soiling, wiring, mismatch, ageing (PVWatts' default)

@@ -1,4 +1,4 @@
-"""Irradiance and air temperature for one day, per minute: clear sky or a real TMY year.
+"""Irradiance and air temperature for one day, per minute: clear sky or a typical year's file.
 
 All pandas work happens once per simulated day; the simulation then looks values up in numpy
 arrays, so a step costs microseconds and a bridge sampling at 1 Hz stays far below 1 % of a core.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,7 @@ import numpy.typing as npt
 import pandas as pd
 import pvlib
 
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.sim.weather_files import weather_in_year
 
 MINUTES = 24 * 60 + 1  # both midnights, so interpolation never runs off the end
 FloatArray = npt.NDArray[np.float64]
@@ -29,8 +28,8 @@ class Site:
 
     latitude: float
     longitude: float
-    altitude: float
-    timezone: str
+    altitude: float = 0.0
+    timezone: str = "UTC"
 
     @property
     def location(self) -> Any:
@@ -41,9 +40,10 @@ class Site:
 
 @dataclass(frozen=True)
 class WeatherSource:
-    """``clearsky`` (pvlib's Ineichen model) or ``tmy`` (a TMY3 file: pvlib ships some)."""
+    """``clearsky`` (pvlib's Ineichen model) or ``tmy``: a typical year's file (TMY3, TMY2, EPW
+    or PVGIS); a relative name is one of the files pvlib ships."""
 
-    source: str
+    source: str = "clearsky"
     tmy_file: str | None = None
 
     def tmy_path(self) -> Path:
@@ -67,18 +67,6 @@ class DayWeather:
 
 def minute_times(day: date) -> pd.DatetimeIndex:
     return pd.date_range(pd.Timestamp(day, tz="UTC"), periods=MINUTES, freq="1min")
-
-
-@cache
-def _tmy(path: Path, year: int) -> pd.DataFrame:
-    try:
-        data, _ = pvlib.iotools.read_tmy3(str(path), coerce_year=year, map_variables=True)
-    except (OSError, ValueError) as err:
-        raise ConfigError(f"weather.tmy_file: cannot read {path}: {err}") from err
-    # TMY rows are hour-ending averages: centre them on the half hour they describe.
-    data.index = data.index.tz_convert("UTC") - pd.Timedelta(minutes=30)
-    frame: pd.DataFrame = data[["ghi", "dni", "dhi", "temp_air", "wind_speed"]].astype(float)
-    return frame
 
 
 def _clear_sky_temperature(times: pd.DatetimeIndex, site: Site, day: date) -> FloatArray:
@@ -105,7 +93,8 @@ def day_weather(site: Site, source: WeatherSource, day: date) -> DayWeather:
             _clear_sky_temperature(times, site, day),
             np.full(MINUTES, 1.0),
         )
-    frames = [_tmy(source.tmy_path(), year) for year in {day.year - 1, day.year, day.year + 1}]
+    path = source.tmy_path()
+    frames = [weather_in_year(path, year) for year in {day.year - 1, day.year, day.year + 1}]
     tmy = pd.concat(frames).sort_index()
     tmy = tmy[~tmy.index.duplicated()]
     window = tmy.loc[times[0] - pd.Timedelta(hours=2) : times[-1] + pd.Timedelta(hours=2)]

@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -74,7 +74,7 @@ class Drain:
     deadline: float  # time.monotonic()
     grace: float
     reason: str  # "request" or "guard"
-    task: asyncio.Task[None] = field(init=False)
+    task: asyncio.Task[None] | None = None  # the watch, once the SIGTERM is out
 
 
 @dataclass(frozen=True)
@@ -184,17 +184,20 @@ class WorkerSupervisor:
         Never raises: what comes after (a clean shutdown before the power goes) must happen
         even when the Docker engine does not answer; the failure is in the faults.
         """
-        try:
-            draining = await self._begin_drain(grace, reason="guard")
-        except WorkerError:
-            return
-        if draining and self._drain is not None:
-            # wait, not await: a forced stop that ends this drain early is no error here.
-            await asyncio.wait({self._drain.task})
+        await self._guard_drain(self._announce_drain(grace, "guard"))
 
     def guard_stop_soon(self, grace: float) -> None:
-        """``guard_stop`` in the background: the sampling loop must not wait for a drain."""
-        self._spawn(self.guard_stop(grace))
+        """``guard_stop`` in the background; the state shows the drain from now on, so the very
+        state that shows a guard tripping shows it acting."""
+        self._spawn(self._guard_drain(self._announce_drain(grace, "guard")))
+
+    async def _guard_drain(self, drain: Drain | None) -> None:
+        if drain is not None:
+            with contextlib.suppress(WorkerError):
+                await self._signal_drain(drain)
+        if self._drain is not None and self._drain.task is not None:
+            # wait, not await: a forced stop that ends this drain early is no error here.
+            await asyncio.wait({self._drain.task})
 
     # Keeping it there
 
@@ -278,22 +281,33 @@ class WorkerSupervisor:
         await self._settle()
 
     async def _begin_drain(self, grace: float, reason: str) -> bool:
-        """SIGTERM now, and a watch that kills at the deadline; False if it was not running.
+        """SIGTERM now, and a watch that kills at the deadline; False if it was not running."""
+        drain = self._announce_drain(grace, reason)
+        return True if drain is None else await self._signal_drain(drain)
 
-        A drain already under way takes the new deadline: the latest command wins.
-        """
+    def _announce_drain(self, grace: float, reason: str) -> Drain | None:
+        """Show a drain from now on; None when one is under way (it takes the new deadline:
+        the latest command wins)."""
         deadline = time.monotonic() + grace
         if self._drain is not None:
             self._drain.deadline = deadline
-            return True
-        async with self._commands:
-            if not await self._docker_command(WORKER_FAULT, self._engine.terminate):
-                return False
-            drain = Drain(deadline, grace, reason)
-            drain.task = asyncio.create_task(self._watch(drain))
-            self._drain = drain
+            return None
+        self._drain = Drain(deadline, grace, reason)
         self._on_change()
-        return True
+        return self._drain
+
+    async def _signal_drain(self, drain: Drain) -> bool:
+        signalled = False
+        try:
+            async with self._commands:
+                signalled = await self._docker_command(WORKER_FAULT, self._engine.terminate)
+        finally:
+            if not signalled and self._drain is drain:
+                self._drain = None
+                self._on_change()
+        if signalled and self._drain is drain:
+            drain.task = asyncio.create_task(self._watch(drain))
+        return signalled
 
     async def _watch(self, drain: Drain) -> None:
         """Wait for the worker to exit; kill it at the deadline."""
@@ -321,9 +335,9 @@ class WorkerSupervisor:
         await self._settle()
 
     def _end_drain(self) -> None:
-        if self._drain is not None:
+        if self._drain is not None and self._drain.task is not None:
             self._drain.task.cancel()
-            self._drain = None
+        self._drain = None
 
     async def _kill(self) -> None:
         """A forced stop: it queues behind nothing, and ends any drain under way."""
@@ -380,7 +394,7 @@ class WorkerSupervisor:
     async def settled(self) -> None:
         """Wait for the drains in flight."""
         await asyncio.gather(*list(self._background), return_exceptions=True)
-        if self._drain is not None:
+        if self._drain is not None and self._drain.task is not None:
             await asyncio.wait({self._drain.task})
 
     async def close(self) -> None:

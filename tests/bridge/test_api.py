@@ -10,6 +10,7 @@ import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX, create_app
+from hardware_bridge.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.openapi import assert_matches, response_schema, spec
 
@@ -200,6 +201,14 @@ async def test_the_served_openapi_document_is_the_one_in_the_repo(bridge):
     status, document = await call(bridge, "GET", "/openapi.json")
     assert status == 200
     assert document == spec()
+
+
+@pytest.mark.parametrize("schema", ["LowVoltage", "LowVoltageRequest"])
+def test_the_documented_low_voltage_range_is_the_drivers(schema):
+    properties = spec()["components"]["schemas"][schema]["properties"]
+    for key in ("threshold", "recovery"):
+        bounds = (properties[key]["minimum"], properties[key]["maximum"])
+        assert bounds == DEFAULT_VOLTAGE_RANGE
 
 
 def test_every_route_is_documented_and_every_documented_path_exists():

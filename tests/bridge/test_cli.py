@@ -7,13 +7,14 @@ import sys
 import pytest
 
 
-def run(*args: str, env=None) -> subprocess.CompletedProcess[str]:
+def run(*args: str, env=None, stdin=None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "hardware_bridge", *args],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
+        input=stdin,
         check=False,
     )
 
@@ -58,6 +59,17 @@ def test_read_without_an_i2c_bus_is_a_clear_error(tmp_path):
     result = run("read", "--config", str(config), "--data-dir", str(tmp_path))
     assert result.returncode == 2
     assert result.stderr.startswith("hardware-bridge: cannot open /dev/i2c-97")
+    assert "Traceback" not in result.stderr
+
+
+def test_serve_reads_its_config_file_once_so_a_pipe_will_do(tmp_path):
+    # A pipe can be read once: a second read would find it empty and take the default wiring.
+    result = run(
+        "serve", "--config", "/dev/stdin", "--data-dir", str(tmp_path), "--no-zeroconf",
+        stdin="[hardware]\nbus = 97\n[server]\nport = 0\n",
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "cannot open /dev/i2c-97" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -2,13 +2,17 @@
 
 import pytest
 
-from hardware_bridge.config import (
-    HardwareConfig,
-    MonitorConfig,
-    load_hardware_config,
-    parse_hardware,
-)
+from hardware_bridge.config import HardwareConfig, MonitorConfig
 from hardware_bridge.errors import ConfigError
+from hardware_bridge.loader import load_config, parse_config
+
+
+def load_hardware_config(path):
+    return load_config(path).hardware
+
+
+def parse_hardware(table):
+    return parse_config({"hardware": table}).hardware
 
 
 def test_no_config_file_means_the_documented_wiring():
@@ -37,6 +41,8 @@ def test_a_full_table_is_read(tmp_path):
         capacity_ah = 10
         [hardware.battery.monitor]
         chip = "max17048"
+        [hardware.solar]
+        enabled = false
         """
     )
     config = load_hardware_config(path)
@@ -55,7 +61,7 @@ def test_the_witty_pi_can_be_left_out():
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"bus": "one"}, "hardware.bus: expected a bus number"),
+        ({"bus": "one"}, "hardware.bus: expected a whole number"),
         ({"solar": {"chip": "ina3221"}}, "hardware.solar.chip: expected one of ina219, ina226"),
         (
             {"solar": {"chip": "ina219", "address": 0x80}},
@@ -63,7 +69,7 @@ def test_the_witty_pi_can_be_left_out():
         ),
         (
             {"solar": {"chip": "ina219", "address": 0x40, "shunt_ohms": 0}},
-            "shunt_ohms: must be greater than 0",
+            "shunt_ohms: expected a number greater than 0",
         ),
         (
             {"solar": {"chip": "ina219", "address": 0x40, "max_current": "2A"}},
@@ -96,3 +102,51 @@ def test_a_missing_file_is_a_config_error(tmp_path):
 
 def test_defaults_are_a_dataclass_value():
     assert HardwareConfig().battery.chemistry == "lifepo4"
+
+
+def test_a_hardware_table_with_only_the_battery_keeps_the_documented_wiring_for_the_rest():
+    config = parse_hardware({"battery": {"capacity_ah": 100}})
+    assert config.battery.capacity_ah == 100
+    assert config.battery.monitor == HardwareConfig().battery.monitor
+    assert config.solar == HardwareConfig().solar
+    assert config.witty_pi == HardwareConfig().witty_pi
+
+
+def test_enabled_false_leaves_a_part_unwired():
+    config = parse_hardware(
+        {"solar": {"enabled": False}, "battery": {"monitor": {"enabled": False}}}
+    )
+    assert (config.solar, config.battery.monitor) == (None, None)
+    assert config.monitors() == {}
+
+
+def test_a_monitor_table_without_its_chip_is_an_error_not_a_silent_null():
+    with pytest.raises(ConfigError, match=r"hardware\.solar\.chip: required: one of ina219"):
+        parse_hardware({"solar": {"address": 0x44}})
+
+
+def test_a_monitor_table_reads_its_left_out_keys_as_the_documented_wiring():
+    # The default shunt and range live in one place: a bare table reads like the default part.
+    config = parse_hardware({"solar": {"chip": "ina219", "address": 0x40}})
+    assert config.solar == HardwareConfig().solar == load_hardware_config(None).solar
+
+
+@pytest.mark.parametrize(
+    ("table", "key"),
+    [
+        ({"bus": True}, "hardware.bus"),
+        ({"solar": {"chip": "ina219", "address": 0x40, "shunt_ohms": True}}, "shunt_ohms"),
+        ({"battery": {"capacity_ah": False}}, "hardware.battery.capacity_ah"),
+        ({"witty_pi": {"poll_interval": True}}, "hardware.witty_pi.poll_interval"),
+    ],
+)
+def test_a_bool_is_never_read_as_a_number(table, key):
+    with pytest.raises(
+        ConfigError, match=rf"{key}: expected a (whole )?number.*, got (True|False)"
+    ):
+        parse_hardware(table)
+
+
+def test_a_number_is_never_read_as_a_bool():
+    with pytest.raises(ConfigError, match=r"hardware\.witty_pi\.enabled: expected true or false"):
+        parse_hardware({"witty_pi": {"enabled": 0}})

@@ -17,8 +17,8 @@ from hardware_bridge.guards import (
     GuardConfig,
     GuardRefusalError,
     Guards,
-    parse_guards,
 )
+from hardware_bridge.loader import parse_config
 from hardware_bridge.readings import BatteryReading, Snapshot, WittyPiReading
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
@@ -77,15 +77,15 @@ def test_no_reading_no_verdict():
 @pytest.mark.parametrize(
     ("table", "message"),
     [
-        ({"battery_floor": 30, "battery_resume": 20}, "battery_resume must be above"),
-        ({"max_temperature": 50, "resume_temperature": 55}, "resume_temperature must be below"),
+        ({"battery_floor": 30, "battery_resume": 20}, "battery_resume: must be above"),
+        ({"max_temperature": 50, "resume_temperature": 55}, "resume_temperature: must be below"),
         ({"shutdown_command": "poweroff"}, "expected a list of strings"),
         ({"floor": 10}, r"unknown key\(s\) floor"),
     ],
 )
 def test_bad_guard_settings_are_refused(table, message):
     with pytest.raises(ConfigError, match=message):
-        parse_guards(table)
+        parse_config({"guards": table})
 
 
 def discharging_scenario(path):

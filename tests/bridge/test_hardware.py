@@ -5,7 +5,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hardware_bridge.config import parse_hardware
 from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.ina219 import Ina219Emulator
@@ -13,6 +12,7 @@ from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
 from hardware_bridge.hardware import Hardware
+from hardware_bridge.loader import parse_config
 from hardware_bridge.sim.clock import ManualClock
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
@@ -64,7 +64,8 @@ def bus(chips):
 
 
 def make_hardware(bus, clock, data_dir=None, wiring=WIRING):
-    return Hardware(parse_hardware(wiring), bus, clock=clock, data_dir=data_dir, retry=NO_SLEEP)
+    config = parse_config({"hardware": wiring}).hardware
+    return Hardware(config, bus, clock=clock, data_dir=data_dir, retry=NO_SLEEP)
 
 
 def test_a_sample_reads_every_chip(bus, clock):
@@ -165,9 +166,12 @@ def test_counters_and_soc_survive_a_restart(bus, clock, tmp_path):
 def test_an_unknown_witty_pi_firmware_is_reported_not_fatal(clock, caplog):
     witty = WittyPi4Emulator(clock, firmware_id=0x00, rtc_timezone=UTC)
     witty.set_inputs(12.0, 5.1, 0.5, 20.0)
-    snapshot = make_hardware(
-        EmulatedBus([witty]), clock, wiring={"witty_pi": {"rtc_timezone": "UTC"}}
-    ).sample()
+    only_witty = {
+        "witty_pi": {"rtc_timezone": "UTC"},
+        "solar": {"enabled": False},
+        "battery": {"monitor": {"enabled": False}},
+    }
+    snapshot = make_hardware(EmulatedBus([witty]), clock, wiring=only_witty).sample()
     assert snapshot.witty_pi.model is None
     assert snapshot.witty_pi.firmware_id == 0
     assert snapshot.witty_pi.input_voltage == pytest.approx(12.0, abs=0.07)
@@ -184,6 +188,7 @@ def test_a_fuel_gauge_gives_voltage_soc_and_rate(clock):
             "capacity_ah": 10,
             "monitor": {"chip": "max17048"},
         },
+        "solar": {"enabled": False},
         "witty_pi": {"enabled": False},
     }
     snapshot = make_hardware(EmulatedBus([gauge]), clock, wiring=wiring).sample()

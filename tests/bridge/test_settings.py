@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 
-from hardware_bridge.config import load_hardware_config
+from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import ConfigError
-from hardware_bridge.settings import STANDIN_IMAGE, load_settings
+from hardware_bridge.loader import BridgeConfig, load_config, parse_config
+from hardware_bridge.settings import STANDIN_IMAGE, BridgeSettings
+from hardware_bridge.standin import write_throwaway_wallet
 from hardware_bridge.worker.config import DEFAULT_IMAGE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "bridge.example.toml"
 
 
-def test_the_example_config_is_valid(tmp_path):
-    settings = load_settings(EXAMPLE, simulate=False, data_dir=tmp_path)
+def test_the_example_config_is_valid():
+    config = load_config(EXAMPLE)
+    settings = config.settings
     assert settings.server.port == 8765
     assert settings.worker.image == DEFAULT_IMAGE
     assert settings.worker.allowed_images == (DEFAULT_IMAGE,)
@@ -25,13 +29,14 @@ def test_the_example_config_is_valid(tmp_path):
         "IEXEC_CORE_PORT": "443",
     }
     assert settings.guards.shutdown_command[-1] == "poweroff"
-    assert load_hardware_config(EXAMPLE).battery.monitor.chip == "ina226"
+    assert config.hardware.battery.monitor.chip == "ina226"
 
 
 def test_simulation_runs_the_standin_worker_with_a_throwaway_wallet(tmp_path):
-    worker = load_settings(None, simulate=True, data_dir=tmp_path).worker
+    worker = load_config(None, standin_dir=tmp_path).settings.worker
     assert worker.image == STANDIN_IMAGE
     assert worker.allowed_images == (STANDIN_IMAGE,)
+    write_throwaway_wallet(worker, tmp_path)  # when serving starts
     assert worker.wallet_file.is_file()
     assert worker.password_file.read_text().strip()
 
@@ -39,16 +44,56 @@ def test_simulation_runs_the_standin_worker_with_a_throwaway_wallet(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("[server]\nport = 70000\n", r"server\.port: expected 0\.\.65535"),
+        ("[server]\nport = 70000\n", r"server\.port: expected a whole number within 0\.\.65535"),
         ('[worker]\ncore_url = "ftp://x"\n', r"worker\.core_url: expected an http\(s\) URL"),
         ("[worker]\ncpus = 0\n", r"worker\.cpus: expected a whole number"),
         ('[worker]\nallowed_images = "x"\n', r"worker\.allowed_images: expected a list"),
         ('[worker]\ncommand = ["sh"]\n', r"worker: unknown key\(s\) command"),
-        ("[guards]\nbattery_floor = -5\n", r"guards\.battery_floor: must be greater"),
+        ("[guards]\nbattery_floor = -5\n", r"guards\.battery_floor: expected a number within 0"),
+        # A misspelt table is an error, not ignored.
+        ("[gaurds]\nbattery_floor = 50\n", r"bridge\.toml: unknown key\(s\) gaurds"),
     ],
 )
 def test_a_bad_setting_names_the_key(tmp_path, text, message):
     path = tmp_path / "bridge.toml"
     path.write_text(text)
     with pytest.raises(ConfigError, match=message):
-        load_settings(path, simulate=False, data_dir=tmp_path)
+        load_config(path)
+
+
+def test_loading_the_settings_writes_nothing_to_the_data_dir(tmp_path):
+    worker = load_config(None, standin_dir=tmp_path).settings.worker
+    assert worker.wallet_file.parent == tmp_path
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_user_wallet_is_never_overwritten_by_the_throwaway_one(tmp_path):
+    path = tmp_path / "bridge.toml"
+    path.write_text(f'[worker]\nwallet_file = "{tmp_path / "mine.json"}"\n')
+    write_throwaway_wallet(load_config(path, standin_dir=tmp_path).settings.worker, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bridge.toml"]
+
+
+def test_an_error_names_the_file_and_the_full_key_path(tmp_path):
+    path = tmp_path / "bridge.toml"
+    path.write_text('[hardware.solar]\nchip = "ina219"\naddress = 0x40\nshunt_ohms = "x"\n')
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value) == (
+        f"{path}: hardware.solar.shunt_ohms: expected a number greater than 0, got 'x'"
+    )
+
+
+def as_toml(value):
+    """A dataclass default as a file would write it: tables, lists and strings; None left out."""
+    if isinstance(value, dict):
+        return {k: as_toml(v) for k, v in value.items() if v is not None}
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value) if isinstance(value, Path) else value
+
+
+def test_every_default_written_out_reads_back_as_the_default():
+    # Each key the classes have, the schema takes, and no default is kept anywhere else.
+    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(BridgeSettings()))}
+    assert parse_config(document) == BridgeConfig(HardwareConfig(), BridgeSettings())

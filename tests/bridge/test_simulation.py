@@ -164,9 +164,12 @@ def test_the_scaled_clock_runs_faster_than_real_time():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"panel": {"tilt": 120}}, r"clear_summer_day\.panel\.tilt: expected 0\.\.90"),
+        (
+            {"panel": {"tilt": 120}},
+            r"clear_summer_day: panel\.tilt: expected a number within 0\.\.90",
+        ),
         ({"site": {"timezone": "Mars/Olympus"}}, "unknown time zone 'Mars/Olympus'"),
-        ({"weather": {"source": "tmy"}}, "a TMY3 file is needed"),
+        ({"weather": {"source": "tmy"}}, r"weather\.tmy_file: required with source = 'tmy'"),
         ({"weather": {"source": "tmy", "tmy_file": "nope.csv"}}, "nope.csv does not exist"),
         ({"panel": {"colour": "blue"}}, r"panel: unknown key\(s\) colour"),
         ({"hardware": {"solar": {"chip": "ina3221"}}}, "hardware.solar.chip: expected one of"),
@@ -180,3 +183,23 @@ def test_a_bad_scenario_is_a_clear_error(change, message):
 def test_an_unknown_scenario_lists_the_shipped_ones():
     with pytest.raises(ConfigError, match="choose one of clear_summer_day, default, li_ion_gauge"):
         load_scenario("sahara")
+
+
+def test_a_scenario_wiring_only_the_battery_reads_every_part(tmp_path):
+    path = tmp_path / "battery_only.toml"
+    path.write_text(
+        "[site]\nlatitude = 36.1\nlongitude = -79.95\n"
+        "[clock]\nstart = 2026-06-21T12:00:00\n"
+        "[hardware.battery]\ncapacity_ah = 100\n"
+    )
+    scenario = load_scenario(str(path))
+    snapshot = (
+        Simulation(scenario, ManualClock(scenario.clock.start))
+        .hardware(retry=NO_SLEEP)
+        .sample(force=True)
+    )
+    assert snapshot.errors == {}
+    assert snapshot.battery.capacity_ah == 100
+    assert snapshot.battery.chip == "INA226@0x41"
+    assert snapshot.solar.chip == "INA219@0x40"
+    assert snapshot.witty_pi.model == "Witty Pi 4"

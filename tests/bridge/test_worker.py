@@ -11,7 +11,8 @@ import time
 import pytest
 
 from hardware_bridge.faults import FaultTracker
-from hardware_bridge.settings import STANDIN_IMAGE, load_settings
+from hardware_bridge.loader import load_config
+from hardware_bridge.settings import STANDIN_IMAGE
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
@@ -201,7 +202,7 @@ async def test_looks_at_the_same_time_count_each_task_once(
         tmp=tmp_path,
         worker={"environment": {"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"}},
     )
-    settings = load_settings(config, simulate=True, data_dir=tmp_path).worker
+    settings = load_config(config, standin_dir=tmp_path).settings.worker
     worker = WorkerSupervisor(
         settings,
         data_dir=tmp_path,

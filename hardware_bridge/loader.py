@@ -1,0 +1,57 @@
+"""The bridge's config file, read once into everything ``serve`` and ``read`` need."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hardware_bridge.config import HardwareConfig
+from hardware_bridge.errors import ConfigError
+from hardware_bridge.schema import BRIDGE_FILE
+from hardware_bridge.settings import BridgeSettings
+from hardware_bridge.standin import standin_worker
+from hardware_bridge.validators import check_file
+
+
+@dataclass(frozen=True)
+class BridgeConfig:
+    """What one config file says: the wiring and the settings."""
+
+    hardware: HardwareConfig
+    settings: BridgeSettings
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file, with errors that name the file."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as err:
+        raise ConfigError(f"{path}: {err.strerror or err}") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(f"{path}: {err}") from err
+
+
+def parse_config(
+    document: Mapping[str, Any], source: str = "config", *, standin_dir: Path | None = None
+) -> BridgeConfig:
+    """A parsed config document, checked; errors start with ``source``.
+
+    With ``standin_dir`` (a simulated bridge's data dir) a document without ``[worker]`` runs the
+    stand-in worker with its wallet there; nothing is written.
+    """
+    tables = check_file(BRIDGE_FILE, document, source)
+    if "worker" not in tables and standin_dir is not None:
+        tables["worker"] = standin_worker(standin_dir)
+    settings = BridgeSettings(**{k: v for k, v in tables.items() if k != "hardware"})
+    return BridgeConfig(tables.get("hardware", HardwareConfig()), settings)
+
+
+def load_config(path: Path | None, *, standin_dir: Path | None = None) -> BridgeConfig:
+    """The config file at ``path`` (read once), or every default without one."""
+    if path is None:
+        return parse_config({}, "defaults", standin_dir=standin_dir)
+    return parse_config(read_toml(path), str(path), standin_dir=standin_dir)
