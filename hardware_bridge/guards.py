@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.errors import BridgeError, InvalidSettingError
 from hardware_bridge.readings import Snapshot
 
 BATTERY_LOW = "battery_low"
@@ -119,9 +119,14 @@ class Guards:
 
     def _low_voltage(self, snapshot: Snapshot) -> None:
         witty = snapshot.witty_pi
-        if witty is None or witty.low_voltage_threshold is None:
+        if witty is None:
+            return  # no reading: what was last known holds
+        if witty.low_voltage_threshold is None:
+            self.tripped.pop(LOW_VOLTAGE, None)  # the cut is off: nothing to shut down before
             return
-        volts = snapshot.battery.voltage if snapshot.battery else witty.input_voltage
+        volts = supply_volts(snapshot)
+        if volts is None:
+            return
         threshold = witty.low_voltage_threshold
         margin = self.config.low_voltage_margin
         resume = witty.recovery_voltage or threshold + 3 * margin
@@ -131,4 +136,32 @@ class Guards:
             clear=volts >= resume,
             reason=f"battery {volts:.2f} V (Witty Pi cut {threshold:g} V, margin {margin:g} V): "
             f"the worker may run again from {resume:g} V",
+        )
+
+
+def supply_volts(snapshot: Snapshot | None) -> float | None:
+    """The voltage the Witty Pi's cut compares: the battery's, else the board's input."""
+    if snapshot is None:
+        return None
+    if snapshot.battery is not None:
+        return snapshot.battery.voltage
+    return snapshot.witty_pi.input_voltage if snapshot.witty_pi else None
+
+
+def check_low_voltage_setting(
+    threshold: float | None, recovery: float | None, battery_volts: float | None, margin: float
+) -> None:
+    """Refuse a cut that would power the Pi off at once, or a recovery at or below the cut."""
+    if threshold is None:
+        return
+    if battery_volts is not None and battery_volts < threshold + margin:
+        raise InvalidSettingError(
+            f"a cut at {threshold:g} V would shut the Pi down now: the battery is at "
+            f"{battery_volts:.2f} V and the bridge shuts down {margin:g} V above the cut; "
+            f"choose a cut below {battery_volts - margin:.2f} V"
+        )
+    if recovery is not None and recovery <= threshold:
+        raise InvalidSettingError(
+            f"the recovery voltage ({recovery:g} V) must be above the cut ({threshold:g} V): "
+            "give a recovery voltage above the cut with it"
         )

@@ -19,7 +19,13 @@ from typing import Any, TypeVar
 
 from hardware_bridge.documents import device_document, state_document
 from hardware_bridge.faults import FaultTracker
-from hardware_bridge.guards import LOW_VOLTAGE, GuardRefusalError, Guards
+from hardware_bridge.guards import (
+    LOW_VOLTAGE,
+    GuardRefusalError,
+    Guards,
+    check_low_voltage_setting,
+    supply_volts,
+)
 from hardware_bridge.hardware import Hardware
 from hardware_bridge.periodic import run_every
 from hardware_bridge.publisher import StatePublisher
@@ -130,6 +136,9 @@ class BridgeService:
         await self.sample()
 
     async def set_low_voltage(self, threshold: float | None, recovery: float | None) -> None:
+        """Set the Witty Pi's cut; refused (nothing written) if it would cut the power now."""
+        margin = self.settings.guards.low_voltage_margin
+        check_low_voltage_setting(threshold, recovery, supply_volts(self.snapshot), margin)
         await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
         await self.sample()
 

@@ -186,6 +186,15 @@ async def test_the_low_voltage_threshold_round_trips(bridge):
     assert (status, settings) == (200, {"threshold": None, "recovery": 12.6})
 
 
+async def test_a_cut_above_the_battery_is_refused_with_the_reason(bridge):
+    status, document = await call(bridge, "PUT", "/witty_pi/low_voltage", body={"threshold": 24})
+    assert (status, document["error"]) == (400, "invalid_setting")
+    assert "would shut the Pi down now" in document["message"]
+    _, state = await call(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] is None
+    assert "low_voltage" not in state["guards"]["tripped"]
+
+
 async def test_an_unknown_path_is_a_json_404(bridge):
     async with (
         aiohttp.ClientSession() as session,

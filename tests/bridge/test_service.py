@@ -8,6 +8,7 @@ import logging
 import pytest
 
 from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.errors import InvalidSettingError
 from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.periodic import run_every
 from hardware_bridge.service import BridgeService
@@ -74,8 +75,8 @@ async def test_subscribers_get_each_published_state_and_a_slow_one_only_the_newe
 async def test_near_the_witty_pi_cut_the_pi_is_shut_down_cleanly_once(service, caplog):
     await service.sample()
     volts = service.state()["battery"]["voltage"]
-    # The cut just below the battery: within the guard's margin, before the Witty Pi acts.
-    await service.set_low_voltage(round(volts - 0.1, 1), None)
+    await service.set_low_voltage(round(volts - 0.5, 1), None)
+    service.simulation.battery.soc = 2.0  # a long night later: within the guard's margin
     for _ in range(3):
         service.clock.advance(2)
         await service.sample()
@@ -106,3 +107,37 @@ async def test_a_loop_that_keeps_failing_logs_once_and_recovers(service, caplog)
     assert caplog.text.count("flaky failed") == 1
     assert "flaky: recovered" in caplog.text
     assert "flaky" not in service.state()["degraded"]
+
+
+async def test_clearing_the_cut_clears_its_guard(service):
+    # Before: the guard stayed tripped and refused every start until a new cut was set.
+    await service.sample()
+    await service.set_low_voltage(round(service.state()["battery"]["voltage"] - 0.5, 1), None)
+    service.simulation.battery.soc = 2.0
+    service.clock.advance(2)
+    await service.sample()
+    assert "low_voltage" in service.state()["guards"]["tripped"]
+    await service.set_low_voltage(None, None)
+    assert "low_voltage" not in service.state()["guards"]["tripped"]
+    assert service.guards.refusal() is None
+
+
+@pytest.mark.parametrize(
+    ("threshold", "recovery", "message"),
+    [
+        (24.0, None, r"a cut at 24 V would shut the Pi down now: the battery is at 1\d\.\d\d V"),
+        (11.0, 11.0, r"the recovery voltage \(11 V\) must be above the cut \(11 V\)"),
+        (11.0, 10.5, r"the recovery voltage \(10.5 V\) must be above the cut"),
+    ],
+)
+async def test_a_cut_that_cannot_work_is_refused_and_nothing_is_written(
+    service, threshold, recovery, message
+):
+    # Before: a 24 V cut on a 13 V battery was written, and the Pi powered off at once.
+    await service.sample()
+    with pytest.raises(InvalidSettingError, match=message):
+        await service.set_low_voltage(threshold, recovery)
+    await service.sample()
+    witty = service.state()["witty_pi"]
+    assert (witty["low_voltage_threshold"], witty["recovery_voltage"]) == (None, None)
+    assert service.state()["guards"]["tripped"] == {}
