@@ -79,9 +79,18 @@ class Guards:
             return None
         return "; ".join(f"{name}: {reason}" for name, reason in sorted(self.tripped.items()))
 
-    def check_start(self) -> None:
+    def check_start(self, *, wanted: bool) -> None:
+        """Refuse a start while a guard is in force, saying what becomes of the owner's wish.
+
+        A refusal changes nothing of what is wanted: a worker that was wanted (and stopped by
+        the guard) starts again when the guard clears; one that was not stays stopped.
+        """
         if (reason := self.refusal()) is not None:
-            raise GuardRefusalError(f"refused by a guard: {reason}")
+            if wanted:
+                then = "the worker stays wanted and starts when the guard clears"
+            else:
+                then = "the worker is not wanted: start it again once the guard clears"
+            raise GuardRefusalError(f"refused by a guard: {reason}; {then}")
 
     def _set(self, name: str, trip: bool, clear: bool, reason: str) -> None:
         if trip:

@@ -21,7 +21,6 @@ from hardware_bridge.documents import device_document, state_document
 from hardware_bridge.faults import FaultTracker
 from hardware_bridge.guards import (
     LOW_VOLTAGE,
-    GuardRefusalError,
     Guards,
     check_low_voltage_setting,
     supply_volts,
@@ -153,17 +152,8 @@ class BridgeService:
         self._publish()
 
     async def start_worker(self) -> WorkerStatus:
-        """The owner wants the worker running. Guards may refuse.
-
-        A refusal changes nothing of what is wanted: a worker that was wanted (and stopped by
-        the guard) starts again when the guard clears; one that was not stays stopped.
-        """
-        if (reason := self.guards.refusal()) is not None:
-            if self.worker.wanted:
-                then = "the worker stays wanted and starts when the guard clears"
-            else:
-                then = "the worker is not wanted: start it again once the guard clears"
-            raise GuardRefusalError(f"refused by a guard: {reason}; {then}")
+        """The owner wants the worker running. Guards may refuse."""
+        self.guards.check_start(wanted=self.worker.wanted)
         return await self.worker.start()
 
     async def stop_worker(self, *, drain: bool, grace: float | None) -> WorkerStatus:
