@@ -8,10 +8,11 @@ from pathlib import Path
 
 import yaml
 
-from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES
+from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES, ZEROCONF_TYPE
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
 from custom_components.positive_energy_worker.switch import SWITCHES
+from hardware_bridge.api.discovery import SERVICE_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "custom_components" / "positive_energy_worker"
@@ -27,7 +28,7 @@ def test_the_manifest_has_what_hacs_and_home_assistant_need():
     assert manifest["config_flow"] is True
     assert manifest["iot_class"] == "local_push"
     assert manifest["integration_type"] == "device"
-    assert manifest["zeroconf"] == ["_positive-energy._tcp.local."]
+    assert manifest["zeroconf"] == [ZEROCONF_TYPE] == [SERVICE_TYPE]  # what the bridge announces
     assert manifest["version"] == "0.1.0"
     assert manifest["codeowners"]
     assert manifest["documentation"].startswith("https://")
