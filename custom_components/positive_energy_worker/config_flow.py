@@ -66,21 +66,27 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
         except BridgeClientError:
             return None, {"base": "not_a_bridge"}
 
-    def _data(self, host: str, port: int, token: str) -> dict[str, Any]:
-        return {CONF_HOST: host, CONF_PORT: port, CONF_TOKEN: token}
+    async def _identify(
+        self, user_input: dict[str, Any]
+    ) -> tuple[BridgeDevice | None, dict[str, str]]:
+        """``_validate`` what the form holds; a bridge that answers becomes the flow's id."""
+        connection = _connection(user_input)
+        device, errors = await self._validate(
+            connection[CONF_HOST], connection[CONF_PORT], connection[CONF_TOKEN]
+        )
+        if device is not None:
+            await self.async_set_unique_id(device.device_id)
+        return device, errors
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Host, port and token, typed in."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
-            device, errors = await self._validate(host, port, token)
+            device, errors = await self._identify(user_input)
             if device is not None:
-                await self.async_set_unique_id(device.device_id)
-                self._abort_if_unique_id_configured(updates=self._data(host, port, token))
-                return self.async_create_entry(
-                    title=_title(device), data=self._data(host, port, token)
-                )
+                data = _connection(user_input)
+                self._abort_if_unique_id_configured(updates=data)
+                return self.async_create_entry(title=_title(device), data=data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -112,7 +118,10 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
                 if device.device_id != self.unique_id:
                     return self.async_abort(reason="wrong_device")
                 return self.async_create_entry(
-                    title=_title(device), data=self._data(self._host, self._port, token)
+                    title=_title(device),
+                    data=_connection(
+                        {CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token}
+                    ),
                 )
         return self.async_show_form(
             step_id="zeroconf_confirm",
@@ -153,13 +162,11 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            host, port, token = user_input[CONF_HOST], user_input[CONF_PORT], user_input[CONF_TOKEN]
-            device, errors = await self._validate(host, port, token)
+            device, errors = await self._identify(user_input)
             if device is not None:
-                await self.async_set_unique_id(device.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
-                    entry, data_updates=self._data(host, port, token)
+                    entry, data_updates=_connection(user_input)
                 )
         return self.async_show_form(
             step_id="reconfigure",
@@ -197,3 +204,8 @@ class PEWOptionsFlow(OptionsFlow):
 
 def _title(device: BridgeDevice) -> str:
     return f"Solar Pi {device.device_id[:6]}"
+
+
+def _connection(user_input: dict[str, Any]) -> dict[str, Any]:
+    """What an entry stores to reach its bridge."""
+    return {key: user_input[key] for key in (CONF_HOST, CONF_PORT, CONF_TOKEN)}
