@@ -26,6 +26,8 @@ class ServerConfig:
     zeroconf: bool = True
     sample_interval: float = 1.0  # s between looks at the hardware
     heartbeat: float = 10.0  # s between WebSocket heartbeats when nothing changes
+    # Event WebSockets open at once; each holds a descriptor (the soft limit is often 1024).
+    max_event_sockets: int = 64
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,16 @@ def _server(data: Mapping[str, Any], where: str) -> ServerConfig:
     zeroconf = data.get("zeroconf", d.zeroconf)
     if not isinstance(zeroconf, bool):
         raise ConfigError(f"{where}.zeroconf: expected true or false")
+    sockets = data.get("max_event_sockets", d.max_event_sockets)
+    if isinstance(sockets, bool) or not isinstance(sockets, int) or not 1 <= sockets <= 512:
+        raise ConfigError(f"{where}.max_event_sockets: expected 1..512, got {sockets!r}")
     return ServerConfig(
         host=host,
         port=port,
         zeroconf=zeroconf,
         sample_interval=number(data, "sample_interval", where, d.sample_interval, 0.0),
         heartbeat=number(data, "heartbeat", where, d.heartbeat, 0.0),
+        max_event_sockets=sockets,
     )
 
 
