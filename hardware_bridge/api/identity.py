@@ -36,7 +36,7 @@ class IdentityFile:
 
 
 # RFC 6750's b64token, long enough to be worth guessing at: what secrets.token_urlsafe makes.
-TOKEN = IdentityFile(
+API_TOKEN = IdentityFile(
     TOKEN_FILE,
     "API token",
     re.compile(r"[A-Za-z0-9._~+/-]{16,512}=*"),
@@ -53,7 +53,7 @@ DEVICE_ID = IdentityFile(
 
 def load_or_create_token(data_dir: Path) -> tuple[str, bool]:
     """The API token; True when it was just made (first start, or the old one was unusable)."""
-    return load_or_create(data_dir, TOKEN)
+    return load_or_create(data_dir, API_TOKEN)
 
 
 def load_or_create_device_id(data_dir: Path) -> str:

@@ -13,13 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from hardware_bridge.api.app import PREFIX, TOKEN, create_app
 from hardware_bridge.api.identity import (
+    API_TOKEN,
     DEVICE_ID,
     load_or_create,
     load_or_create_device_id,
     load_or_create_token,
-)
-from hardware_bridge.api.identity import (
-    TOKEN as TOKEN_FILE,
 )
 from hardware_bridge.errors import BridgeError
 from tests.bridge.test_api import AUTHENTICATED
@@ -44,7 +42,7 @@ def unusable(path, content):
         path.write_bytes(content)
 
 
-@pytest.mark.parametrize("kept", [TOKEN_FILE, DEVICE_ID], ids=["token", "device_id"])
+@pytest.mark.parametrize("kept", [API_TOKEN, DEVICE_ID], ids=["token", "device_id"])
 @pytest.mark.parametrize("content", UNUSABLE)
 def test_an_unusable_file_is_set_aside_and_a_new_value_made(tmp_path, caplog, kept, content):
     unusable(tmp_path / kept.file, content)
