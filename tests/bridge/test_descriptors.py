@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import bridge_without_docker
 from tests.support.client import until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -23,11 +23,8 @@ ACCEPT_STORM = "socket.accept() out of system resource"
 
 
 def start(tmp_path, bridges, max_open_files):
-    config = write_config(
-        tmp_path / "bridge.toml", docker_url=f"unix://{tmp_path}/no-engine.sock", tmp=tmp_path
-    )
-    bridge = BridgeProcess(tmp_path / "data", config=config, max_open_files=max_open_files)
-    bridges.append(bridge.start())
+    bridge = bridge_without_docker(tmp_path, max_open_files=max_open_files)
+    bridges.append(bridge)
     return bridge
 
 

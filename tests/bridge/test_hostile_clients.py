@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import bridge_without_docker
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 SUBSCRIBERS = 4
@@ -17,14 +17,9 @@ SUBSCRIBERS = 4
 
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hostile")
-    config = write_config(
-        tmp / "bridge.toml",
-        docker_url=f"unix://{tmp}/no-engine.sock",
-        tmp=tmp,
-        server={"max_event_sockets": SUBSCRIBERS},
+    process = bridge_without_docker(
+        tmp_path_factory.mktemp("hostile"), server={"max_event_sockets": SUBSCRIBERS}
     )
-    process = BridgeProcess(tmp / "data", config=config).start()
     yield process
     process.stop()
 
@@ -135,6 +130,15 @@ async def test_a_405_says_which_methods_are_allowed(bridge):
         assert (await reply.json())["error"] == "method_not_allowed"
 
 
+async def error_answering(ws, text):
+    """Send ``text``; the message of the error message that answers it."""
+    await ws.send_str(text)
+    async with asyncio.timeout(10):
+        while (message := await ws.receive_json())["type"] != "error":
+            pass  # the pushes already on their way
+    return message["message"]
+
+
 async def test_a_subscription_nested_too_deep_is_answered_and_the_socket_served_on(
     bridge, log_of_this_test
 ):
@@ -145,16 +149,10 @@ async def test_a_subscription_nested_too_deep_is_answered_and_the_socket_served_
     ):
         await ws.receive_json()
         deep = "[" * 10000 + "]" * 10000
-        await ws.send_str(f'{{"type": "subscribe", "deadbands": {deep}}}')
-        async with asyncio.timeout(10):
-            while (message := await ws.receive_json())["type"] != "error":
-                pass
-        assert "nested deeper than 32 levels" in message["message"]
-        await ws.send_str('{"type": "subscribe", "deadbands": {"voltage": 1e400}}')
-        async with asyncio.timeout(10):
-            while (message := await ws.receive_json())["type"] != "error":
-                pass
-        assert "number out of range" in message["message"]
+        answer = await error_answering(ws, f'{{"type": "subscribe", "deadbands": {deep}}}')
+        assert "nested deeper than 32 levels" in answer
+        answer = await error_answering(ws, '{"type": "subscribe", "deadbands": {"power": 1e400}}')
+        assert "number out of range" in answer
         assert (await ws.receive_json())["type"] in ("state", "heartbeat")  # still served
     assert "Traceback" not in log_of_this_test()
 

@@ -18,7 +18,7 @@ from schemathesis import GenerationMode
 from schemathesis.core import NOT_SET
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import bridge_without_docker
 from tests.support.openapi import SPEC
 
 pytestmark = [pytest.mark.xdist_group("schemathesis"), pytest.mark.usefixtures("socket_enabled")]
@@ -28,9 +28,7 @@ EXAMPLES = 25
 @pytest.fixture(scope="module")
 def bridge(tmp_path_factory):
     """A throwaway bridge: the fuzzing sets its Witty Pi's schedule and thresholds at random."""
-    tmp = tmp_path_factory.mktemp("conformance")
-    config = write_config(tmp / "bridge.toml", docker_url=f"unix://{tmp}/no-engine.sock", tmp=tmp)
-    process = BridgeProcess(tmp / "data", config=config).start()
+    process = bridge_without_docker(tmp_path_factory.mktemp("conformance"))
     yield process
     process.stop()
     assert "Traceback" not in process.log.read_text()

@@ -13,7 +13,7 @@ from hardware_bridge.faults import FaultTracker
 from hardware_bridge.power.accounting import POWER_FILE
 from hardware_bridge.power.store import JsonStore
 from hardware_bridge.worker.persisted import WORKER_SCHEMA
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import bridge_without_docker
 
 DIRECTORY = object()  # a directory where the file should be
 COUNTERS = '"battery_charged":1.0,"battery_discharged":2.0,"consumed":3.0'
@@ -146,13 +146,10 @@ AT_START = [
 async def test_a_bridge_starts_on_a_corrupt_state_file_and_says_so(
     tmp_path, bridges, name, content, reason
 ):
-    config = write_config(
-        tmp_path / "bridge.toml", docker_url=f"unix://{tmp_path}/no-engine.sock", tmp=tmp_path
-    )
     data = tmp_path / "data"
     data.mkdir()
     corrupt(data / name, content)
-    bridge = BridgeProcess(data, config=config).start()
+    bridge = bridge_without_docker(tmp_path)
     bridges.append(bridge)
     headers = {"Authorization": f"Bearer {bridge.token}"}
     async with (

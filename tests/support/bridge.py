@@ -140,3 +140,12 @@ class BridgeProcess:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+def bridge_without_docker(tmp: Path, *, server: dict[str, Any] | None = None,
+                          max_open_files: int | None = None) -> BridgeProcess:  # fmt: skip
+    """A started bridge in ``tmp`` whose Docker engine is absent on purpose."""
+    config = write_config(
+        tmp / "bridge.toml", docker_url=f"unix://{tmp}/no-engine.sock", tmp=tmp, server=server
+    )
+    return BridgeProcess(tmp / "data", config=config, max_open_files=max_open_files).start()
