@@ -27,9 +27,11 @@ def logged():
     handler.addFilter(LogThrottle(60.0, clock))
     logger = logging.getLogger("test.throttle")
     logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     logger.propagate = False
     yield logger, clock, stream
     logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)
 
 
 def test_repeats_within_the_window_are_counted_not_logged(logged):
