@@ -16,11 +16,11 @@ class FaultTracker:
         self._logger = logger
         self._active: dict[str, str] = {}
 
-    def failed(self, key: str, error: BaseException | str) -> None:
-        """``key`` is failing; logs only when the fault is new or changes."""
+    def failed(self, key: str, error: BaseException | str, *, level: int = logging.WARNING) -> None:
+        """``key`` is failing; logs (at ``level``) only when the fault is new or changes."""
         message = str(error)
         if self._active.get(key) != message:
-            self._logger.warning("%s: %s", key, message)
+            self._logger.log(level, "%s: %s", key, message)
         self._active[key] = message
 
     def recovered(self, key: str) -> None:

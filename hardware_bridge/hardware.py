@@ -26,7 +26,7 @@ from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
 from hardware_bridge.drivers.witty_pi import WittyPi4, WittyPiIdentity
 from hardware_bridge.errors import BridgeError, ConfigError
 from hardware_bridge.faults import FaultTracker
-from hardware_bridge.power.accounting import PowerAccounting
+from hardware_bridge.power.accounting import POWER_FILE, PowerAccounting
 from hardware_bridge.power.store import JsonStore
 from hardware_bridge.readings import BatteryReading, Snapshot, SolarReading, WittyPiReading
 
@@ -94,8 +94,13 @@ class Hardware:
         # The simulation's Pi draws more when the worker computes; a real Pi needs no telling.
         self._worker_load = worker_load
         self.faults = FaultTracker(_LOGGER)
-        store = JsonStore(data_dir / STATE_FILE) if data_dir is not None else None
-        self.accounting = PowerAccounting(config.battery.pack, store, read_only=read_only)
+        # A one-shot reader beside a running daemon shows the daemon's totals but never writes.
+        store = (
+            JsonStore(data_dir / STATE_FILE, POWER_FILE, faults=self.faults, read_only=read_only)
+            if data_dir is not None
+            else None
+        )
+        self.accounting = PowerAccounting(config.battery.pack, store)
 
         self._solar = current_monitor(bus, config.solar, retry) if config.solar else None
         monitor = config.battery.monitor

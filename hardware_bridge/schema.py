@@ -136,6 +136,7 @@ SERVER = vol.All(
             Opt("zeroconf"): boolean,
             Opt("sample_interval"): POSITIVE,
             Opt("heartbeat"): POSITIVE,
+            Opt("max_event_sockets"): whole(at_least=1, at_most=512),
         }
     ),
     built(ServerConfig),

@@ -26,6 +26,8 @@ class ServerConfig:
     zeroconf: bool = True
     sample_interval: float = 1.0  # s between looks at the hardware
     heartbeat: float = 10.0  # s between WebSocket heartbeats when nothing changes
+    # Event WebSockets open at once; each holds a descriptor (the soft limit is often 1024).
+    max_event_sockets: int = 64
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 Every route but ``health`` needs ``Authorization: Bearer <token>``. Errors are JSON
 ``{"error": code, "message": text}`` with a status that says whose fault it is: 400 for a bad
-request, 401 for a missing or wrong token, 409 when a guard or the worker's state refuses, 503
-when the hardware or the Docker engine does not answer. A 500 would be a bug.
+request, 401 for a missing or wrong token, 409 when a guard or the worker's state refuses, 413
+for a body over ``MAX_BODY``, 503 when the hardware or the Docker engine does not answer or the
+event subscribers are at their limit. A 500 would be a bug.
+
+Bodies and WebSocket messages go through ``strict_json`` before a handler sees them, and every
+document goes out as standard JSON (no NaN, no Infinity).
 """
 
 from __future__ import annotations
@@ -11,21 +15,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from importlib import resources
-from typing import Any
+from typing import Any, Final
 
 import voluptuous as vol
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, hdrs, web
 
-from hardware_bridge import __version__
+from hardware_bridge import __version__, strict_json
 from hardware_bridge.api import schemas
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
 from hardware_bridge.errors import BridgeError, ConfigError, InvalidSettingError, ReadingError
 from hardware_bridge.guards import GuardRefusalError
+from hardware_bridge.logthrottle import throttle
 from hardware_bridge.service import BridgeService
 from hardware_bridge.worker.engine import EngineUnavailableError, WorkerError
 
@@ -35,6 +39,9 @@ PUBLIC = frozenset({f"{PREFIX}/health"})
 SERVICE: web.AppKey[BridgeService] = web.AppKey("service", BridgeService)
 TOKEN: web.AppKey[str] = web.AppKey("token", str)
 HEARTBEAT: web.AppKey[float] = web.AppKey("heartbeat", float)
+# Every body and message the API takes is a small JSON object: room enough, and a bound.
+MAX_BODY: Final = 64 * 1024
+UTF8: Final = frozenset({"utf-8", "utf8"})  # RFC 8259: JSON exchanged between systems is UTF-8
 
 
 class OpenSockets:
@@ -48,8 +55,13 @@ SOCKETS: web.AppKey[OpenSockets] = web.AppKey("sockets", OpenSockets)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def respond(document: Any, status: int = 200) -> web.Response:
+    """A JSON response in standard JSON: a NaN that slipped in fails here, not in a client."""
+    return web.json_response(document, status=status, dumps=strict_json.dumps)
+
+
 def error(status: int, code: str, message: str) -> web.Response:
-    return web.json_response({"error": code, "message": message}, status=status)
+    return respond({"error": code, "message": message}, status=status)
 
 
 # Most specific first: the first match gives the status and the error code.
@@ -73,7 +85,15 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        # aiohttp's own text when it says more than the status line (a 413's limit, say).
+        text = exc.text
+        message = exc.reason if text is None or text == f"{exc.status}: {exc.reason}" else text
+        response = error(exc.status, exc.reason.lower().replace(" ", "_"), message)
+        # What the exception says besides its body: a 405's Allow, above all.
+        for name, value in exc.headers.items():
+            if name.lower() not in ("content-type", "content-length"):
+                response.headers.add(name, value)
+        return response
     except Exception as err:
         for kind, status, code in ERRORS:
             if isinstance(err, kind):
@@ -84,57 +104,67 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bearer token on everything but health, compared in constant time."""
-    if request.path in PUBLIC:
+    """Bearer token on everything but health."""
+    if request.path in PUBLIC or _authorized(request.app[TOKEN], request):
         return await handler(request)
-    expected = f"Bearer {request.app[TOKEN]}".encode()
-    given = request.headers.get("Authorization", "").encode()
-    if not hmac.compare_digest(given, expected):
-        response = error(401, "unauthorized", "missing or wrong bearer token")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="hardware-bridge"'
-        return response
-    return await handler(request)
+    response = error(401, "unauthorized", "missing or wrong bearer token")
+    response.headers[hdrs.WWW_AUTHENTICATE] = 'Bearer realm="hardware-bridge"'
+    return response
+
+
+def _authorized(token: str, request: web.Request) -> bool:
+    """``Authorization: Bearer <token>``, the scheme in any case (RFC 7235), the token compared
+    in constant time. Nothing matches an empty token: the bridge never serves without one."""
+    scheme, _, given = request.headers.get(hdrs.AUTHORIZATION, "").strip(" ").partition(" ")
+    given = given.lstrip(" ")
+    # A header that is not ASCII (aiohttp keeps undecodable bytes as surrogates) is no token.
+    if not token or not given.isascii() or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.encode(), token.encode())
 
 
 async def body(request: web.Request, schema: vol.Schema) -> dict[str, Any]:
     """The JSON body, validated; an empty body counts as ``{}``."""
     if not request.can_read_body:
         return schemas.validate(schema, {})
+    charset = request.charset
+    if charset is not None and charset.lower() not in UTF8:
+        raise vol.Invalid(f"the body must be UTF-8 JSON, not charset {charset!r}")
     try:
-        data = await request.json(loads=json.loads)
-    except ValueError as err:
-        raise vol.Invalid(f"the body is not valid JSON: {err}") from err
+        data = strict_json.loads(await request.read())  # over MAX_BODY: aiohttp's 413
+    except strict_json.JsonError as err:
+        raise vol.Invalid(f"the body is not acceptable: {err}") from None
     return schemas.validate(schema, data)
 
 
 async def health(_request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "version": __version__})
+    return respond({"status": "ok", "version": __version__})
 
 
 async def device(request: web.Request) -> web.Response:
-    return web.json_response(request.app[SERVICE].device_info())
+    return respond(request.app[SERVICE].device_info())
 
 
 async def state(request: web.Request) -> web.Response:
-    return web.json_response(request.app[SERVICE].state())
+    return respond(request.app[SERVICE].state())
 
 
 async def worker(request: web.Request) -> web.Response:
-    return web.json_response(request.app[SERVICE].state()["worker"])
+    return respond(request.app[SERVICE].state()["worker"])
 
 
 async def worker_start(request: web.Request) -> web.Response:
     await body(request, schemas.WORKER_START)
     service = request.app[SERVICE]
     await service.start_worker()
-    return web.json_response(service.state()["worker"])
+    return respond(service.state()["worker"])
 
 
 async def worker_stop(request: web.Request) -> web.Response:
     options = await body(request, schemas.WORKER_STOP)
     service = request.app[SERVICE]
     await service.stop_worker(drain=options["drain"], grace=options.get("timeout"))
-    return web.json_response(service.state()["worker"], status=202 if options["drain"] else 200)
+    return respond(service.state()["worker"], status=202 if options["drain"] else 200)
 
 
 def _witty(service: BridgeService) -> dict[str, Any]:
@@ -155,7 +185,7 @@ LOW_VOLTAGE_VIEW: Mapping[str, str] = {
 
 def _witty_view(service: BridgeService, view: Mapping[str, str]) -> web.Response:
     witty = _witty(service)
-    return web.json_response({name: witty[key] for name, key in view.items()})
+    return respond({name: witty[key] for name, key in view.items()})
 
 
 async def schedule_get(request: web.Request) -> web.Response:
@@ -186,40 +216,69 @@ async def openapi(_request: web.Request) -> web.Response:
     return web.Response(text=text, content_type="application/json")
 
 
-async def events(request: web.Request) -> web.WebSocketResponse:
+async def events(request: web.Request) -> web.StreamResponse:
     """Push the state on connect, then each change beyond the deadbands, and heartbeats."""
     service = request.app[SERVICE]
-    ws = web.WebSocketResponse()
-    await ws.prepare(request)
-    request.app[SOCKETS].sockets.add(ws)
+    sockets = request.app[SOCKETS].sockets
+    limit = service.settings.server.max_event_sockets
+    # Each subscriber holds a descriptor for as long as it likes: without a limit, enough of
+    # them take every descriptor the bridge has, and the counters can no longer be saved.
+    if len(sockets) >= limit:
+        return error(
+            503,
+            "too_many_subscribers",
+            f"{limit} event subscribers are connected, the most this bridge serves at once",
+        )
+    ws = web.WebSocketResponse(max_msg_size=MAX_BODY)
+    sockets.add(ws)  # before the handshake's first await: its place is taken from now on
     queue = service.publisher.subscribe()
     deadbands = dict(DEFAULT_DEADBANDS)
-    reader = asyncio.create_task(_read_client(ws, deadbands))
+    pusher: asyncio.Task[None] | None = None
+    try:
+        await ws.prepare(request)
+        pusher = asyncio.create_task(_push(ws, service, queue, deadbands, request.app[HEARTBEAT]))
+        # Reading is what sees a client hang up at once, and frees its place at once.
+        await _read_client(ws, deadbands)
+    finally:
+        sockets.discard(ws)
+        service.publisher.unsubscribe(queue)
+        if pusher is not None:
+            pusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await pusher
+            await ws.close()
+    return ws
+
+
+async def _push(
+    ws: web.WebSocketResponse,
+    service: BridgeService,
+    queue: asyncio.Queue[dict[str, Any]],
+    deadbands: dict[str, float],
+    heartbeat: float,
+) -> None:
+    """The state, then each change beyond the deadbands, and a heartbeat when nothing changes."""
     try:
         current = service.state()
         sent = flatten(current)
-        await ws.send_json({"type": "state", "data": current, "changed": sorted(sent)})
-        while not ws.closed and not reader.done():
+        await _send(ws, {"type": "state", "data": current, "changed": sorted(sent)})
+        while not ws.closed:
             try:
-                current = await asyncio.wait_for(queue.get(), request.app[HEARTBEAT])
+                current = await asyncio.wait_for(queue.get(), heartbeat)
             except TimeoutError:
-                await ws.send_json({"type": "heartbeat", "time": time.time()})
+                await _send(ws, {"type": "heartbeat", "time": time.time()})
                 continue
             new = flatten(current)
             paths = changed(sent, new, deadbands)
             if paths:
                 sent.update({p: new[p] for p in paths if p in new})
-                await ws.send_json({"type": "state", "data": current, "changed": paths})
+                await _send(ws, {"type": "state", "data": current, "changed": paths})
     except (ConnectionResetError, RuntimeError) as err:
         _LOGGER.debug("event client went away: %s", err)  # a client may hang up at any time
-    finally:
-        request.app[SOCKETS].sockets.discard(ws)
-        service.publisher.unsubscribe(queue)
-        reader.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reader
-        await ws.close()
-    return ws
+
+
+async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
+    await ws.send_json(message, dumps=strict_json.dumps)
 
 
 async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -> None:
@@ -228,7 +287,7 @@ async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -
         if message.type != WSMsgType.TEXT:
             continue
         try:
-            request = json.loads(message.data)
+            request = strict_json.loads(message.data)
             wanted = request.get("deadbands", {}) if request.get("type") == "subscribe" else {}
             if not isinstance(wanted, Mapping):
                 raise TypeError("deadbands must be an object")
@@ -240,7 +299,7 @@ async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -
             _LOGGER.info("event subscriber's deadbands: %s", _named(deadbands))
         except (ValueError, TypeError, AttributeError) as err:
             _LOGGER.warning("event subscription ignored: %s", err)
-            await ws.send_json({"type": "error", "message": f"ignored: {err}"})
+            await _send(ws, {"type": "error", "message": f"ignored: {err}"})
 
 
 def _named(deadbands: Mapping[str, float]) -> str:
@@ -250,7 +309,15 @@ def _named(deadbands: Mapping[str, float]) -> str:
 async def _close_sockets(app: web.Application) -> None:
     """On shutdown, say goodbye to subscribers instead of waiting for them to hang up."""
     for ws in list(app[SOCKETS].sockets):
-        await ws.close(code=WSCloseCode.GOING_AWAY, message=b"bridge stopping")
+        if ws.prepared:  # one still in its handshake has nobody to say it to yet
+            await ws.close(code=WSCloseCode.GOING_AWAY, message=b"bridge stopping")
+
+
+async def _throttled_logs(_app: web.Application) -> AsyncIterator[None]:
+    """While the API serves, the same warning or error is logged at most once a minute."""
+    remove = throttle(logging.getLogger().handlers)
+    yield
+    remove()
 
 
 ROUTES = (
@@ -270,11 +337,16 @@ ROUTES = (
 
 
 def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> web.Application:
-    """The API of one bridge."""
-    app = web.Application(middlewares=[errors_middleware, auth_middleware])
+    """The API of one bridge; ``token`` must not be empty."""
+    if not token:
+        raise ValueError("the API needs a token: it never serves without one")
+    app = web.Application(
+        middlewares=[errors_middleware, auth_middleware], client_max_size=MAX_BODY
+    )
     app[SOCKETS] = OpenSockets()
     # aiohttp 3.11 types its signals for an older aiosignal: the call is right, the stub is not.
     app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]
+    app.cleanup_ctx.append(_throttled_logs)
     app[SERVICE] = service
     app[TOKEN] = token
     app[HEARTBEAT] = heartbeat

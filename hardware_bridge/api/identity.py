@@ -1,39 +1,109 @@
-"""Secrets and names kept in the data directory: the API token and the device id."""
+"""Secrets and names kept in the data directory: the API token and the device id.
+
+Each is one line in a private file (0600), written atomically: a disk that fills up or a power
+cut while it is written leaves no file rather than an empty one. A file that is there but holds
+no usable value (empty, not UTF-8, a directory, malformed) is set aside as ``<name>.corrupt`` and
+a new value is made and announced. If that cannot be written either, the bridge does not start:
+it never serves without a token, and never under an empty name.
+"""
 
 from __future__ import annotations
 
-import os
+import logging
+import re
 import secrets
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+from hardware_bridge.errors import BridgeError
+from hardware_bridge.files import set_aside, write_atomically
+
+_LOGGER = logging.getLogger(__name__)
 TOKEN_FILE = "token"  # noqa: S105  (the file name, not the token)
 DEVICE_ID_FILE = "device_id"
 
 
-def _create_private(path: Path, content: str) -> bool:
-    """Write ``content`` to a new file only the owner can read; False if it already exists."""
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return False
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(content + "\n")
-        handle.flush()
-        os.fsync(handle.fileno())
-    return True
+@dataclass(frozen=True)
+class IdentityFile:
+    """A value kept in a file of the data directory: its form, and how a new one is made."""
+
+    file: str
+    what: str
+    pattern: re.Pattern[str]
+    make: Callable[[], str]
+
+
+# RFC 6750's b64token, long enough to be worth guessing at: what secrets.token_urlsafe makes.
+API_TOKEN = IdentityFile(
+    TOKEN_FILE,
+    "API token",
+    re.compile(r"[A-Za-z0-9._~+/-]{16,512}=*"),
+    lambda: secrets.token_urlsafe(32),
+)
+# It names the bridge in mDNS (``pew-<id>.local.``): letters, digits and hyphens.
+DEVICE_ID = IdentityFile(
+    DEVICE_ID_FILE,
+    "device id",
+    re.compile(r"[A-Za-z0-9-]{1,32}"),
+    lambda: uuid.uuid4().hex[:16],
+)
 
 
 def load_or_create_token(data_dir: Path) -> tuple[str, bool]:
-    """The API token, generated on first start; True when it was just created."""
-    path = data_dir / TOKEN_FILE
-    created = _create_private(path, secrets.token_urlsafe(32))
-    path.chmod(0o600)  # also tightens a token file someone copied in with looser rights
-    return path.read_text(encoding="utf-8").strip(), created
+    """The API token; True when it was just made (first start, or the old one was unusable)."""
+    return load_or_create(data_dir, API_TOKEN)
 
 
 def load_or_create_device_id(data_dir: Path) -> str:
     """A stable id for this bridge: Home Assistant's unique id for it."""
-    path = data_dir / DEVICE_ID_FILE
-    _create_private(path, uuid.uuid4().hex[:16])
-    return path.read_text(encoding="utf-8").strip()
+    return load_or_create(data_dir, DEVICE_ID)[0]
+
+
+def load_or_create(data_dir: Path, kept: IdentityFile) -> tuple[str, bool]:
+    """The value in ``secret``'s file, or a new one written there; True when it is new."""
+    path = data_dir / kept.file
+    value, problem = _read(path, kept)
+    if value is not None:
+        _make_private(path)
+        return value, False
+    value = kept.make()
+    try:
+        if problem is not None:
+            aside = set_aside(path)
+            _LOGGER.error("%s: %s; set aside as %s, made a new %s", path, problem, aside, kept.what)
+        write_atomically(path, f"{value}\n".encode())
+    except OSError as err:
+        raise BridgeError(
+            f"cannot write the {kept.what} to {path}: {err.strerror or err}; "
+            "the bridge does not start without one"
+        ) from err
+    return value, True
+
+
+def _make_private(path: Path) -> None:
+    """Tighten a file someone copied in with looser rights."""
+    try:
+        path.chmod(0o600)
+    except OSError as err:
+        _LOGGER.warning("%s: cannot make it private (%s)", path, err.strerror or err)
+
+
+def _read(path: Path, kept: IdentityFile) -> tuple[str | None, str | None]:
+    """(the value, None), or (None, what is wrong with the file), or (None, None): no file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, None
+    except OSError as err:
+        return None, f"unreadable ({err.strerror or err})"
+    try:
+        value = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text"
+    if not value:
+        return None, "empty"
+    if not kept.pattern.fullmatch(value):
+        return None, f"not a valid {kept.what}"
+    return value, None

@@ -3,34 +3,61 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, get_args
+
+import voluptuous as vol
 
 from hardware_bridge.chemistry import BatteryPack
-from hardware_bridge.power.counters import EnergyCounters
-from hardware_bridge.power.soc import SocEstimator, SocState
+from hardware_bridge.power.counters import COUNTERS, EnergyCounters
+from hardware_bridge.power.soc import SocEstimator, SocSource, SocState
 from hardware_bridge.power.store import JsonStore
+from hardware_bridge.validators import number
+
+AMOUNT = number(at_least=0)
 
 _LOGGER = logging.getLogger(__name__)
 DOCUMENT_VERSION = 1
 
 
+def _version(value: Any) -> int:
+    if isinstance(value, bool) or value != DOCUMENT_VERSION:
+        raise vol.Invalid(f"expected version {DOCUMENT_VERSION}, got {value!r}")
+    return DOCUMENT_VERSION
+
+
+def _percent(value: Any) -> float:
+    soc = AMOUNT(value)
+    if soc > 100:
+        raise vol.Invalid(f"expected a percentage, got {value!r}")
+    return soc
+
+
+# power.json, as ``PowerAccounting.document`` writes it.
+POWER_FILE = vol.Schema(
+    {
+        vol.Required("version"): _version,
+        vol.Required("energy"): {vol.Required(name): AMOUNT for name in COUNTERS},
+        vol.Required("soc"): vol.Any(
+            None,
+            {vol.Required("soc"): _percent, vol.Required("source"): vol.In(get_args(SocSource))},
+        ),
+    }
+)
+
+
 class PowerAccounting:
     """The counters and the SoC estimator, kept on disk so a restart loses at most one sample."""
 
-    def __init__(
-        self, pack: BatteryPack, store: JsonStore | None, *, read_only: bool = False
-    ) -> None:
+    def __init__(self, pack: BatteryPack, store: JsonStore | None) -> None:
+        """``store`` holds power.json (``POWER_FILE``); a read-only one is never written."""
         self.store = store
-        # A one-shot reader beside a running daemon shows the daemon's totals but never writes.
-        self.read_only = read_only
         saved = store.load() if store is not None else None
-        saved = saved if saved and saved.get("version") == DOCUMENT_VERSION else {}
-        self.counters = EnergyCounters.restore(saved.get("energy") or {})
-        self.soc = SocEstimator(pack, initial=_restore_soc(saved.get("soc")))
+        self.counters = EnergyCounters.restore(saved["energy"] if saved else {})
+        soc = saved["soc"] if saved else None
+        self.soc = SocEstimator(pack, initial=SocState(soc["soc"], soc["source"]) if soc else None)
         self._last_battery_ts: float | None = None
-        self._save_failing = False
-        if saved:
-            _LOGGER.debug("Restored power accounting from %s", store.path if store else None)
+        if saved and store is not None:
+            _LOGGER.debug("Restored power accounting from %s", store.path)
 
     def battery_soc(self, ts: float, voltage: float, current: float) -> SocState:
         """Coulomb count a battery sample taken at ``ts``."""
@@ -74,28 +101,6 @@ class PowerAccounting:
         }
 
     def persist(self) -> None:
-        if self.store is None or self.read_only:
-            return
-        try:
+        """Save the document; a failure is the store's fault to report, once per episode."""
+        if self.store is not None and not self.store.read_only:
             self.store.save(self.document())
-        except OSError as err:
-            if not self._save_failing:  # once per episode: a full disk fails every sample
-                _LOGGER.error("Cannot save power accounting to %s: %s", self.store.path, err)
-            self._save_failing = True
-            return
-        if self._save_failing:
-            _LOGGER.info("Saving power accounting to %s works again", self.store.path)
-        self._save_failing = False
-
-
-def _restore_soc(saved: Any) -> SocState | None:
-    if not isinstance(saved, dict):
-        return None
-    soc, source = saved.get("soc"), saved.get("source")
-    if (
-        isinstance(soc, int | float)
-        and 0 <= soc <= 100
-        and source in ("voltage", "coulomb", "full", "gauge")
-    ):
-        return SocState(float(soc), source)
-    return None

@@ -34,13 +34,10 @@ class EnergyCounters:
     _last: dict[str, _LastSample] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def restore(cls, saved: Mapping[str, object]) -> EnergyCounters:
-        """Counters from a persisted mapping; unknown or invalid entries are ignored."""
+    def restore(cls, saved: Mapping[str, float]) -> EnergyCounters:
+        """Counters from saved totals (power.json's schema has checked them)."""
         counters = cls()
-        for name in COUNTERS:
-            value = saved.get(name)
-            if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-                counters.totals[name] = float(value)
+        counters.totals.update({name: float(saved[name]) for name in COUNTERS if name in saved})
         return counters
 
     def add_sample(self, name: str, timestamp: float, watts: float) -> None:

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hardware_bridge.faults import FaultTracker
-from hardware_bridge.power.store import JsonStore
 from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.engine import (
@@ -33,11 +32,11 @@ from hardware_bridge.worker.engine import (
     LogCursor,
     WorkerError,
 )
+from hardware_bridge.worker.persisted import worker_store
 from hardware_bridge.worker.status import ContainerFacts, WorkerState, WorkerStatus
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
-WORKER_FILE = "worker.json"
 DOCKER_FAULT = "docker"
 WORKER_FAULT = "worker"
 # How often a drain looks whether the worker has exited.
@@ -103,7 +102,7 @@ class WorkerSupervisor:
         self._on_change = on_change
         self._engine = DockerWorker(config)
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="docker")
-        self._store = JsonStore(data_dir / WORKER_FILE)
+        self._store = worker_store(data_dir, faults)
         saved = self._store.load() or {}
         self.tally = TaskTally(saved.get("tasks_started", 0), saved.get("tasks_completed", 0))
         cursor = saved.get("log_cursor")

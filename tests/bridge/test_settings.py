@@ -21,6 +21,7 @@ def test_the_example_config_is_valid():
     config = load_config(EXAMPLE)
     settings = config.settings
     assert settings.server.port == 8765
+    assert settings.server.max_event_sockets == 64
     assert settings.worker.image == DEFAULT_IMAGE
     assert settings.worker.allowed_images == (DEFAULT_IMAGE,)
     assert settings.worker.core_environment() == {
@@ -45,6 +46,10 @@ def test_simulation_runs_the_standin_worker_with_a_throwaway_wallet(tmp_path):
     ("text", "message"),
     [
         ("[server]\nport = 70000\n", r"server\.port: expected a whole number within 0\.\.65535"),
+        (
+            "[server]\nmax_event_sockets = 0\n",
+            r"server\.max_event_sockets: expected a whole number within 1\.\.512",
+        ),
         ('[worker]\ncore_url = "ftp://x"\n', r"worker\.core_url: expected an http\(s\) URL"),
         ("[worker]\ncpus = 0\n", r"worker\.cpus: expected a whole number"),
         ('[worker]\nallowed_images = "x"\n', r"worker\.allowed_images: expected a list"),

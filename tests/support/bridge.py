@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import resource
 import signal
 import subprocess
 import sys
@@ -61,11 +62,13 @@ class BridgeProcess:
     """One bridge; ``start`` waits until it answers ``health``."""
 
     def __init__(self, data_dir: Path, *, config: Path | None = None, scenario: str = "default",
-                 port: int | None = None, zeroconf: bool = False) -> None:  # fmt: skip
+                 port: int | None = None, zeroconf: bool = False,
+                 max_open_files: int | None = None) -> None:  # fmt: skip
         self.data_dir = data_dir
         self.config = config
         self.scenario = scenario
         self.zeroconf = zeroconf
+        self.max_open_files = max_open_files  # the process's RLIMIT_NOFILE, for exhaustion tests
         # 0: the bridge picks a free port and says which (no socket opened here: Home
         # Assistant's test plugin blocks them outside the tests that ask for them).
         self.port = port or 0
@@ -97,6 +100,11 @@ class BridgeProcess:
             text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
+        if self.max_open_files is not None:
+            # Set from outside (no preexec_fn: the test process has threads); the bridge is still
+            # importing, with a handful of descriptors open.
+            limit = (self.max_open_files, self.max_open_files)
+            resource.prlimit(self.process.pid, resource.RLIMIT_NOFILE, limit)
         return offset
 
     def output(self, offset: int) -> str:
@@ -132,3 +140,12 @@ class BridgeProcess:
 
     def kill(self) -> None:
         self.stop(signal.SIGKILL)
+
+
+def bridge_without_docker(tmp: Path, *, server: dict[str, Any] | None = None,
+                          max_open_files: int | None = None) -> BridgeProcess:  # fmt: skip
+    """A started bridge in ``tmp`` whose Docker engine is absent on purpose."""
+    config = write_config(
+        tmp / "bridge.toml", docker_url=f"unix://{tmp}/no-engine.sock", tmp=tmp, server=server
+    )
+    return BridgeProcess(tmp / "data", config=config, max_open_files=max_open_files).start()
