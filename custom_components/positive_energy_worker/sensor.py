@@ -95,6 +95,12 @@ def _host(key: str, read: Callable[[Host], Value], **kwargs: Any) -> PEWSensorDe
     )
 
 
+CELSIUS: dict[str, Any] = {
+    "device_class": SensorDeviceClass.TEMPERATURE,
+    "native_unit_of_measurement": UnitOfTemperature.CELSIUS,
+    "suggested_display_precision": 1,
+    "state_class": SensorStateClass.MEASUREMENT,
+}
 CPU_LOAD: dict[str, Any] = {
     "native_unit_of_measurement": PERCENTAGE,
     "suggested_display_precision": 0,
@@ -179,10 +185,7 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         WITTY_PI_CHIP,
         "temperature",
         lambda witty: witty.temperature,
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        state_class=SensorStateClass.MEASUREMENT,
+        **CELSIUS,
     ),
     _chip(
         WITTY_PI_CHIP,
@@ -207,10 +210,7 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
     _host(
         "soc_temperature",
         lambda host: host.soc_temperature,
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        state_class=SensorStateClass.MEASUREMENT,
+        **CELSIUS,
     ),
     _host(
         "cpu_percent",

@@ -12,17 +12,14 @@ from homeassistant.helpers import entity_registry as er
 from custom_components.positive_energy_worker.binary_sensor import BINARY_SENSORS
 from custom_components.positive_energy_worker.client import BridgeState, parse
 from custom_components.positive_energy_worker.sensor import SENSORS
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import set_up
 from tests.support.client import request
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 
 async def test_the_pi_shows_its_load_temperature_disk_and_flags(hass: HomeAssistant, bridge):
-    entry = entry_for(bridge)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    entry = await set_up(hass, bridge)
     _, truth = await request(bridge, "GET", "/state")
     host = truth["host"]
 
