@@ -154,6 +154,9 @@ class LinuxHost:
             # Expected off a Pi or in a container: said once, at info level.
             self._once(name, f"{path}: {err.strerror or err}", logging.INFO)
             return None
+        except UnicodeDecodeError as err:
+            self._unreadable(name, err.object[:20])
+            return None
 
     def _unreadable(self, name: str, content: object) -> None:
         self._once(f"{name} content", f"{self.root / name}: cannot read {content!r:.60}")

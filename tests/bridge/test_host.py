@@ -135,15 +135,17 @@ def test_a_garbage_file_is_null_and_said_once_and_the_rest_is_read(pi, caplog):
     (pi / THERMAL_ZONE).write_text("not a number\n")
     (pi / GET_THROTTLED).write_text("throttled=?\n")
     (pi / STAT).write_text("cpu  lots of ticks\n")
-    host = LinuxHost(pi)
+    (pi / MEMINFO).write_bytes(b"\xff\xfe\x00 not text")
+    host = LinuxHost(pi, disk=pi)
     for _ in range(5):
         reading = host.read(None)
     assert reading.soc_temperature is None
     assert reading.throttling is None
     assert reading.cpu_percent is None
-    assert reading.total_memory_bytes == 3884328 * 1024
+    assert reading.total_memory_bytes is None
+    assert reading.free_disk_bytes > 0
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
-    assert len(warnings) == 3
+    assert len(warnings) == 4
     assert any("'not a number'" in message for message in warnings)
 
 
