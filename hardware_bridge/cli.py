@@ -16,7 +16,7 @@ from hardware_bridge.bus import DEFAULT_BUS, open_bus
 from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import BridgeError
 from hardware_bridge.loader import load_config
-from hardware_bridge.readings import Snapshot
+from hardware_bridge.readings import HostReading, Snapshot
 from hardware_bridge.runtime import open_hardware
 from hardware_bridge.scan import scan
 
@@ -104,10 +104,28 @@ def _format_snapshot(snapshot: Snapshot) -> str:
             f"{w.next_startup.isoformat() if w.next_startup else '-'}, next shutdown "
             f"{w.next_shutdown.isoformat() if w.next_shutdown else '-'}"
         )
+    if snapshot.host is not None:
+        lines.append(f"host        {_format_host(snapshot.host)}")
     energy = ", ".join(f"{name} {wh:.3f} Wh" for name, wh in snapshot.energy.items())
     lines.append(f"energy      {energy}")
     lines.extend(f"error       {role}: {message}" for role, message in snapshot.errors.items())
     return "\n".join(lines)
+
+
+def _format_host(host: HostReading) -> str:
+    """The Pi itself on one line; '?' for what its system does not show."""
+
+    def shown(value: float | None, scale: float = 1.0, digits: int = 1) -> str:
+        return "?" if value is None else f"{value / scale:.{digits}f}"
+
+    flags = host.throttling
+    return (
+        f"CPU {shown(host.cpu_percent, digits=0)} %, "
+        f"SoC {shown(host.soc_temperature)} °C, "
+        f"memory {shown(host.available_memory_bytes, 2**30)} GiB available, "
+        f"disk {shown(host.free_disk_bytes, 1e9)} GB free, "
+        f"get_throttled {'?' if flags is None else hex(flags.bits)}"
+    )
 
 
 def _read(args: argparse.Namespace) -> int:

@@ -27,8 +27,10 @@ class GuardConfig:
 
     battery_floor: float = 20.0  # % SoC: below it the worker drains and stops
     battery_resume: float = 30.0  # % SoC: the worker may run again from here
-    max_temperature: float = 70.0  # °C at the Witty Pi's sensor
-    resume_temperature: float = 60.0
+    # °C at the SoC, which throttles compute (a Pi 4's firmware at 80 soft, 85 hard); at the
+    # Witty Pi's sensor when the SoC's is not there.
+    max_temperature: float = 75.0
+    resume_temperature: float = 65.0
     # Volts above the Witty Pi's low-voltage cut at which the Pi shuts down cleanly first.
     low_voltage_margin: float = 0.2
     drain_timeout: float = 120.0  # how long a guard lets the running task finish
@@ -114,15 +116,19 @@ class Guards:
         )
 
     def _temperature(self, snapshot: Snapshot) -> None:
-        witty = snapshot.witty_pi
-        if witty is None or witty.temperature is None:
+        host, witty = snapshot.host, snapshot.witty_pi
+        if host is not None and host.soc_temperature is not None:
+            sensor, celsius = "SoC", host.soc_temperature
+        elif witty is not None and witty.temperature is not None:
+            sensor, celsius = "Witty Pi", witty.temperature
+        else:
             return
         c = self.config
         self._set(
             OVER_TEMPERATURE,
-            trip=witty.temperature > c.max_temperature,
-            clear=witty.temperature <= c.resume_temperature,
-            reason=f"temperature {witty.temperature:.1f} °C (ceiling {c.max_temperature:g} °C): "
+            trip=celsius > c.max_temperature,
+            clear=celsius <= c.resume_temperature,
+            reason=f"{sensor} temperature {celsius:.1f} °C (ceiling {c.max_temperature:g} °C): "
             f"the worker may run again at {c.resume_temperature:g} °C",
         )
 

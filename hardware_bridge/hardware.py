@@ -26,6 +26,7 @@ from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
 from hardware_bridge.drivers.witty_pi import WittyPi4, WittyPiIdentity
 from hardware_bridge.errors import BridgeError, ConfigError
 from hardware_bridge.faults import FaultTracker
+from hardware_bridge.host import HostReader
 from hardware_bridge.power.accounting import POWER_FILE, PowerAccounting
 from hardware_bridge.power.store import JsonStore
 from hardware_bridge.readings import BatteryReading, Snapshot, SolarReading, WittyPiReading
@@ -84,6 +85,7 @@ class Hardware:
         read_only: bool = False,
         before_sample: Callable[[], object] | None = None,
         worker_load: Callable[[float], None] | None = None,
+        host: HostReader | None = None,
     ) -> None:
         self.config = config
         self.bus = bus
@@ -93,6 +95,8 @@ class Hardware:
         self._before_sample = before_sample
         # The simulation's Pi draws more when the worker computes; a real Pi needs no telling.
         self._worker_load = worker_load
+        self._worker_cpu_percent: float | None = None
+        self._host = host
         self.faults = FaultTracker(_LOGGER)
         # A one-shot reader beside a running daemon shows the daemon's totals but never writes.
         store = (
@@ -155,6 +159,7 @@ class Hardware:
             energy=self.accounting.counters.snapshot(),
             errors=self.faults.active,
             simulated=self.simulated,
+            host=self._host.read(self._worker_cpu_percent) if self._host else None,
         )
 
     def _attempt(self, role: str, read: Callable[[], T]) -> T | None:
@@ -254,10 +259,13 @@ class Hardware:
         witty.set_recovery_voltage(recovery)
         self._schedules["witty_pi"].next_due = float("-inf")
 
-    def report_worker_cpu(self, share: float) -> None:
-        """The worker's CPU use (0..1 of all cores), for a simulated load."""
+    def report_worker_cpu(self, cpu_percent: float | None, quota: int | None = None) -> None:
+        """The worker's CPU use as docker stats counts it (% of one core; None while it does not
+        run): the host tells it apart from the rest of its load, and a simulated Pi draws more
+        by the share of its ``quota`` of cores (one when unlimited) the worker uses."""
+        self._worker_cpu_percent = cpu_percent
         if self._worker_load is not None:
-            self._worker_load(share)
+            self._worker_load(min((cpu_percent or 0.0) / 100.0 / max(1, quota or 1), 1.0))
 
     def close(self) -> None:
         """Persist the counters and release the bus."""

@@ -61,6 +61,35 @@ class WittyPiReading:
 
 
 @dataclass(frozen=True)
+class Throttling:
+    """The firmware's throttling flags (``get_throttled``): now, and at any time since boot."""
+
+    bits: int
+    under_voltage: bool
+    arm_frequency_capped: bool
+    throttled: bool
+    soft_temperature_limit: bool
+    under_voltage_occurred: bool
+    arm_frequency_capped_occurred: bool
+    throttled_occurred: bool
+    soft_temperature_limit_occurred: bool
+
+
+@dataclass(frozen=True)
+class HostReading:
+    """The Pi itself; a field its system does not expose (not a Pi, a container) is None."""
+
+    cpu_percent: float | None  # of all cores, busy since the previous reading
+    background_cpu_percent: float | None  # the same without the worker's share
+    soc_temperature: float | None  # °C, the system-on-chip: what throttles compute
+    throttling: Throttling | None
+    total_memory_bytes: int | None
+    available_memory_bytes: int | None
+    total_disk_bytes: int | None  # of the file system holding the data directory
+    free_disk_bytes: int | None  # what an unprivileged process may still write
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Every reading at one moment, the energy totals (Wh) and the faults in force."""
 
@@ -71,6 +100,7 @@ class Snapshot:
     energy: dict[str, float]
     errors: dict[str, str] = field(default_factory=dict)
     simulated: bool = False
+    host: HostReading | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: datetimes as ISO 8601 strings."""

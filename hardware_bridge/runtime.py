@@ -11,6 +11,7 @@ from hardware_bridge.bus import open_bus
 from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import BridgeError
 from hardware_bridge.hardware import Hardware
+from hardware_bridge.host import LinuxHost
 
 
 @contextmanager
@@ -40,7 +41,12 @@ def open_hardware(
                 "(enable I2C with dtparam=i2c_arm=on, or use --simulate)"
             ) from err
         hardware = Hardware(
-            wiring, bus, clock=lambda: datetime.now(UTC), data_dir=data_dir, read_only=read_only
+            wiring,
+            bus,
+            clock=lambda: datetime.now(UTC),
+            data_dir=data_dir,
+            read_only=read_only,
+            host=LinuxHost(disk=data_dir or Path("/")),
         )
     try:
         yield hardware

@@ -144,11 +144,10 @@ class BridgeService:
     # The worker
 
     async def poll_worker(self) -> None:
-        """Let the supervisor look at the worker; feed the simulated Pi the worker's CPU use."""
+        """Let the supervisor look at the worker; tell the host (and a simulated Pi) its CPU use."""
         await self.worker.poll()
-        cpu = self.worker.status().cpu_percent or 0.0
-        share = min(cpu / 100.0 / max(1, self.settings.worker.cpus or 1), 1.0)
-        await self._on_bus(lambda: self.hardware.report_worker_cpu(share))
+        cpu = self.worker.status().cpu_percent
+        await self._on_bus(lambda: self.hardware.report_worker_cpu(cpu, self.settings.worker.cpus))
         self._publish()
 
     async def start_worker(self) -> WorkerStatus:

@@ -22,7 +22,7 @@ from .entity import PI, device_info
 from .helpers import translated
 from .services import async_register_services
 
-PLATFORMS = [Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 # Entries of 1.1 named the deadbands in their options apart from the bridge.
 RENAMED_OPTIONS = {"deadband_power": "power", "deadband_voltage": "voltage", "deadband_soc": "soc"}

@@ -142,6 +142,34 @@ class WittyPi:
 
 
 @dataclass(frozen=True)
+class Throttling:
+    """``Throttling``: the Pi firmware's flags now."""
+
+    under_voltage: bool
+    throttled: bool
+
+
+@dataclass(frozen=True)
+class Host:
+    """``Host``: the Pi itself; a figure its system does not expose is null."""
+
+    cpu_percent: float | None  # % of all cores
+    background_cpu_percent: float | None  # % of all cores, the worker's share left out
+    soc_temperature: float | None  # °C
+    throttling: Throttling | None  # null off a Pi
+    total_memory_bytes: int | None
+    available_memory_bytes: int | None
+    free_disk_bytes: int | None
+
+    @property
+    def memory_used_percent(self) -> float | None:
+        total, available = self.total_memory_bytes, self.available_memory_bytes
+        if not total or available is None:
+            return None
+        return 100.0 * (total - available) / total
+
+
+@dataclass(frozen=True)
 class Energy:
     """``Energy``: counters in Wh since they began; they never decrease."""
 
@@ -181,6 +209,7 @@ class BridgeState:
     battery: Battery | None
     solar: Solar | None
     witty_pi: WittyPi | None
+    host: Host | None
     energy: Energy
     worker: WorkerStatus
     guards: Guards

@@ -26,6 +26,8 @@ OPTIONAL_ENTITIES: Final = (
     "solar_current",
     "witty_pi_output_voltage",
     "witty_pi_output_current",
+    "pi_background_cpu_percent",
+    "pi_memory_used_percent",
     "worker_cpu_percent",
     "worker_memory",
 )

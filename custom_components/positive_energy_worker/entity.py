@@ -13,7 +13,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .client import Battery, BridgeDevice, BridgeState, Solar, WittyPi
+from .client import Battery, BridgeDevice, BridgeState, Host, Solar, WittyPi
 from .const import DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
@@ -49,10 +49,17 @@ class ChipPart(Generic[_Part]):
 
         return value
 
+    def shows(self, read: Callable[[_Part], object]) -> Callable[[BridgeState], bool]:
+        """Whether ``read`` of this part has a value: a figure the hardware lacks is None."""
+        value = self.reading(read)
+        return lambda state: value(state) is not None
+
 
 BATTERY_CHIP: Final = ChipPart[Battery](BATTERY, lambda state: state.battery)
 SOLAR_CHIP: Final = ChipPart[Solar](SOLAR, lambda state: state.solar)
 WITTY_PI_CHIP: Final = ChipPart[WittyPi](WITTY_PI, lambda state: state.witty_pi)
+# The Pi itself, read from its /proc and /sys rather than a chip, but null the same way.
+PI_HOST: Final = ChipPart[Host](PI, lambda state: state.host)
 
 
 @dataclass(frozen=True, kw_only=True)

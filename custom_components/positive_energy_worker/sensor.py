@@ -1,4 +1,4 @@
-"""Sensors: battery, solar panel, Witty Pi, worker and energy, as descriptions."""
+"""Sensors: battery, solar panel, Witty Pi, the Pi itself, worker and energy, as descriptions."""
 
 from __future__ import annotations
 
@@ -27,12 +27,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
-from .client import BridgeState
+from .client import BridgeState, Host
 from .coordinator import PEWConfigEntry
 from .entity import (
     BATTERY,
     BATTERY_CHIP,
     PI,
+    PI_HOST,
     SOLAR,
     SOLAR_CHIP,
     WITTY_PI_CHIP,
@@ -80,6 +81,31 @@ def _chip(
         **kwargs,
     )
 
+
+def _host(key: str, read: Callable[[Host], Value], **kwargs: Any) -> PEWSensorDescription:
+    """A figure of the Pi itself: there if its system showed it at setup (not every system has
+    a thermal zone), unavailable while the bridge cannot read the host."""
+    return _sensor(
+        PI,
+        key,
+        PI_HOST.reading(read),
+        exists_fn=PI_HOST.shows(read),
+        available_fn=PI_HOST.present,
+        **kwargs,
+    )
+
+
+CELSIUS: dict[str, Any] = {
+    "device_class": SensorDeviceClass.TEMPERATURE,
+    "native_unit_of_measurement": UnitOfTemperature.CELSIUS,
+    "suggested_display_precision": 1,
+    "state_class": SensorStateClass.MEASUREMENT,
+}
+CPU_LOAD: dict[str, Any] = {
+    "native_unit_of_measurement": PERCENTAGE,
+    "suggested_display_precision": 0,
+    "state_class": SensorStateClass.MEASUREMENT,
+}
 
 # Electrical quantities: device class, unit and display precision.
 VOLTS = (SensorDeviceClass.VOLTAGE, UnitOfElectricPotential.VOLT, 2)
@@ -159,10 +185,7 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         WITTY_PI_CHIP,
         "temperature",
         lambda witty: witty.temperature,
-        device_class=SensorDeviceClass.TEMPERATURE,
-        native_unit_of_measurement=UnitOfTemperature.CELSIUS,
-        suggested_display_precision=1,
-        state_class=SensorStateClass.MEASUREMENT,
+        **CELSIUS,
     ),
     _chip(
         WITTY_PI_CHIP,
@@ -183,6 +206,43 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         "next_shutdown",
         lambda witty: witty.next_shutdown,
         device_class=SensorDeviceClass.TIMESTAMP,
+    ),
+    _host(
+        "soc_temperature",
+        lambda host: host.soc_temperature,
+        **CELSIUS,
+    ),
+    _host(
+        "cpu_percent",
+        lambda host: host.cpu_percent,
+        translation_key="cpu_load",
+        entity_category=EntityCategory.DIAGNOSTIC,
+        **CPU_LOAD,
+    ),
+    _host(
+        "background_cpu_percent",
+        lambda host: host.background_cpu_percent,
+        **CPU_LOAD,
+        **DIAGNOSTIC,
+    ),
+    _host(
+        "memory_used_percent",
+        lambda host: host.memory_used_percent,
+        native_unit_of_measurement=PERCENTAGE,
+        suggested_display_precision=0,
+        state_class=SensorStateClass.MEASUREMENT,
+        **DIAGNOSTIC,
+    ),
+    _host(
+        "free_disk_bytes",
+        lambda host: host.free_disk_bytes,
+        translation_key="free_disk",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.GIGABYTES,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
     ),
     _sensor(
         WORKER,
@@ -208,9 +268,7 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         WORKER,
         "cpu_percent",
         lambda state: state.worker.cpu_percent,
-        native_unit_of_measurement=PERCENTAGE,
-        suggested_display_precision=0,
-        state_class=SensorStateClass.MEASUREMENT,
+        **CPU_LOAD,
         **DIAGNOSTIC,
     ),
     _sensor(

@@ -20,8 +20,9 @@ DEFAULT_DEADBANDS: Final[Mapping[str, float]] = {
     "soc": 0.5,  # %
     "temperature": 0.5,  # °C
     "energy": 0.1,  # Wh
-    "cpu_percent": 5.0,  # % of a core
+    "cpu_percent": 5.0,  # % (the worker's of one core, the host's of all)
     "memory_bytes": 1_048_576,
+    "disk_bytes": 100_000_000,  # a log-writing Pi would otherwise push every second
 }
 IGNORED: Final = frozenset({"time", "sampled_at", "uptime", "rtc_time", "read_at"})
 
@@ -45,7 +46,7 @@ def quantity(path: str) -> str | None:
         return "energy"
     if leaf in DEFAULT_DEADBANDS:
         return leaf
-    for name in ("voltage", "current", "power", "temperature"):
+    for name in DEFAULT_DEADBANDS:
         if leaf.endswith(f"_{name}"):
             return name
     return None

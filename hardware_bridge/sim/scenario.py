@@ -22,6 +22,7 @@ from hardware_bridge.errors import ConfigError
 from hardware_bridge.loader import read_toml
 from hardware_bridge.schema import HARDWARE, POSITIVE, built
 from hardware_bridge.sim.battery import ChargeController
+from hardware_bridge.sim.host import PiThermal
 from hardware_bridge.sim.load import PiLoad
 from hardware_bridge.sim.solar import Panel
 from hardware_bridge.sim.weather import Site, WeatherSource
@@ -62,6 +63,7 @@ class Scenario:
     initial_soc: float = 60.0
     charge_controller: ChargeController = field(default_factory=ChargeController)
     load: PiLoad = field(default_factory=PiLoad)
+    thermal: PiThermal = field(default_factory=PiThermal)
     witty_pi_firmware_id: int = 0x26  # Witty Pi 4
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
 
@@ -135,6 +137,16 @@ SCENARIO_FILE = table(
         Opt("load"): vol.All(
             table({Opt("idle_watts"): number(at_least=0), Opt("busy_watts"): number(at_least=0)}),
             built(PiLoad),
+        ),
+        Opt("thermal"): vol.All(
+            table(
+                {
+                    Opt("idle_rise"): number(at_least=0),
+                    Opt("load_rise"): number(at_least=0),
+                    Opt("time_constant"): POSITIVE,
+                }
+            ),
+            built(PiThermal),
         ),
         vol.Required("clock"): table({vol.Required("start"): date_time, Opt("speed"): POSITIVE}),
         Opt("witty_pi_board"): table({Opt("firmware_id"): whole(at_least=0, at_most=255)}),

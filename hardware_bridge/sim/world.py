@@ -18,15 +18,16 @@ from hardware_bridge.emulated.chip import EmulatedChip
 from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
-from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
+from hardware_bridge.emulated.witty_pi import L3V7, WittyPi4Emulator
 from hardware_bridge.hardware import Hardware, rtc_zone
 from hardware_bridge.sim.battery import Battery, Flow
 from hardware_bridge.sim.clock import Clock
+from hardware_bridge.sim.host import SimulatedHost
+from hardware_bridge.sim.load import supply_volts
 from hardware_bridge.sim.scenario import Scenario
 from hardware_bridge.sim.solar import SolarDay, solar_day
 
 MAX_STEP_SECONDS = 60.0
-PI_SUPPLY_VOLTS = 5.1
 # A Pi in a box in the sun runs warmer than the air around it.
 ENCLOSURE_RISE_C = 8.0
 
@@ -67,7 +68,10 @@ class Truth:
     load_power: float
     curtailed_power: float
     air_temperature: float
+    enclosure_temperature: float
     pi_powered: bool
+    pi_supply_voltage: float  # the 5 V rail; it sags when the battery cannot hold it
+    cpu_share: float  # 0..1 of all cores busy with the worker
     energy: Totals
 
 
@@ -127,6 +131,7 @@ class Simulation:
             read_only=read_only,
             before_sample=self.advance,
             worker_load=self.set_worker_cpu,
+            host=SimulatedHost(lambda: self.truth, self.scenario.thermal),
         )
 
     def set_worker_cpu(self, share: float) -> None:
@@ -168,6 +173,9 @@ class Simulation:
     def _settle(self, now: datetime, flow: Flow, totals: Totals) -> Truth:
         """Publish the instantaneous state to the chips and to ``truth``."""
         _, _, air = self._solar(now)
+        enclosure = air + ENCLOSURE_RISE_C
+        boost = self.scenario.witty_pi_firmware_id == L3V7
+        supply = supply_volts(flow.battery_voltage, boost=boost) if self.pi_powered else 0.0
         if isinstance(self.solar_chip, Ina219Emulator | Ina226Emulator):
             self.solar_chip.set_inputs(flow.panel_voltage, flow.panel_current)
         if isinstance(self.battery_chip, Ina219Emulator | Ina226Emulator):
@@ -177,13 +185,8 @@ class Simulation:
             rate = 100.0 * flow.battery_current / pack.capacity_ah
             self.battery_chip.set_inputs(flow.battery_voltage / pack.cells, self.battery.soc, rate)
         if self.witty:
-            current = flow.load_power / PI_SUPPLY_VOLTS
-            self.witty.set_inputs(
-                flow.battery_voltage,
-                PI_SUPPLY_VOLTS if self.pi_powered else 0.0,
-                current,
-                air + ENCLOSURE_RISE_C,
-            )
+            current = flow.load_power / supply if supply > 0 else 0.0
+            self.witty.set_inputs(flow.battery_voltage, supply, current, enclosure)
         return Truth(
             time=now,
             soc=self.battery.soc,
@@ -195,6 +198,9 @@ class Simulation:
             load_power=flow.load_power,
             curtailed_power=flow.curtailed_power,
             air_temperature=air,
+            enclosure_temperature=enclosure,
             pi_powered=self.pi_powered,
+            pi_supply_voltage=supply,
+            cpu_share=self.cpu_share,
             energy=totals,
         )

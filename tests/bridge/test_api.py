@@ -116,6 +116,11 @@ async def test_state_has_every_reading_and_what_is_degraded(bridge):
     assert state["witty_pi"]["model"] == "Witty Pi 4"
     assert state["worker"]["state"] == "error"  # no engine at that socket
     assert "Docker engine unreachable" in state["degraded"]["docker"]
+    host = state["host"]  # the simulated Pi: every figure there, nothing throttled
+    assert 20 < host["soc_temperature"] < 75
+    assert host["cpu_percent"] == host["background_cpu_percent"]  # no worker runs
+    assert host["throttling"]["bits"] == 0
+    assert 0 < host["available_memory_bytes"] < host["total_memory_bytes"]
 
 
 async def test_start_without_an_engine_is_a_503_that_says_so(bridge):

@@ -23,7 +23,7 @@ def test_read_simulate_json_gives_every_reading():
     result = run("read", "--simulate", "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert {"battery", "solar", "witty_pi", "energy", "errors"} <= document.keys()
+    assert {"battery", "solar", "witty_pi", "host", "energy", "errors"} <= document.keys()
     assert document["simulated"] is True
     assert document["errors"] == {}
     assert document["witty_pi"]["model"] == "Witty Pi 4"
@@ -37,6 +37,7 @@ def test_read_simulate_for_people():
     assert result.returncode == 0, result.stderr
     assert "MAX17048@0x36" in result.stdout
     assert "Witty Pi 4 L3V7" in result.stdout
+    assert "get_throttled 0x0" in result.stdout
 
 
 def test_scan_simulate_names_the_chips():

@@ -157,6 +157,15 @@ def test_flatten_names_every_leaf():
         ({"witty_pi.low_voltage_threshold": None}, {"witty_pi.low_voltage_threshold": 11.5},
          ["witty_pi.low_voltage_threshold"]),
         ({"errors": {}}, {"errors.solar": "INA219@0x40: ..."}, ["errors.solar", "errors"]),
+        ({"host.soc_temperature": 50.0}, {"host.soc_temperature": 50.4}, []),
+        ({"host.background_cpu_percent": 10.0}, {"host.background_cpu_percent": 14.0}, []),
+        ({"host.available_memory_bytes": 2**30}, {"host.available_memory_bytes": 2**30 + 4096},
+         []),
+        ({"host.free_disk_bytes": 10**10}, {"host.free_disk_bytes": 10**10 - 10**6}, []),
+        ({"host.free_disk_bytes": 10**10}, {"host.free_disk_bytes": 10**10 - 2 * 10**8},
+         ["host.free_disk_bytes"]),
+        ({"host.throttling.under_voltage": False}, {"host.throttling.under_voltage": True},
+         ["host.throttling.under_voltage"]),
     ],
 )  # fmt: skip
 def test_changes_are_what_moves_past_its_deadband(old, new, expected):

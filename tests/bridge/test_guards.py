@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import aiohttp
@@ -19,7 +20,7 @@ from hardware_bridge.guards import (
     Guards,
 )
 from hardware_bridge.loader import parse_config
-from hardware_bridge.readings import BatteryReading, Snapshot, WittyPiReading
+from hardware_bridge.readings import BatteryReading, HostReading, Snapshot, WittyPiReading
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
@@ -55,6 +56,31 @@ def test_the_temperature_guard_has_hysteresis():
     assert guards.evaluate(snapshot(temperature=71)).tripped == (OVER_TEMPERATURE,)
     assert guards.evaluate(snapshot(temperature=65)).cleared == ()
     assert guards.evaluate(snapshot(temperature=59.5)).cleared == (OVER_TEMPERATURE,)
+
+
+def with_soc(snapshot, celsius):
+    """``snapshot`` with a host whose SoC is at ``celsius`` (None: the host does not say)."""
+    return replace(snapshot, host=HostReading(None, None, celsius, None, None, None, None, None))
+
+
+def test_the_temperature_guard_watches_the_soc_not_the_cooler_board():
+    guards = Guards(GuardConfig())  # 75 °C, and 65 °C to resume
+    cool_board = snapshot(temperature=40)
+    assert guards.evaluate(with_soc(cool_board, 75)).tripped == ()
+    assert guards.evaluate(with_soc(cool_board, 75.5)).tripped == (OVER_TEMPERATURE,)
+    with pytest.raises(GuardRefusalError, match=r"SoC temperature 75\.5 °C \(ceiling 75 °C\)"):
+        guards.check_start()
+    assert guards.evaluate(with_soc(cool_board, 65.5)).cleared == ()
+    assert guards.evaluate(with_soc(cool_board, 65)).cleared == (OVER_TEMPERATURE,)
+
+
+def test_without_the_socs_temperature_the_witty_pis_sensor_stands_in():
+    guards = Guards(GuardConfig())
+    assert guards.evaluate(with_soc(snapshot(temperature=76), None)).tripped == (OVER_TEMPERATURE,)
+    assert guards.refusal() == (
+        "over_temperature: Witty Pi temperature 76.0 °C (ceiling 75 °C): "
+        "the worker may run again at 65 °C"
+    )
 
 
 def test_the_low_voltage_guard_asks_for_a_clean_shutdown_before_the_cut():

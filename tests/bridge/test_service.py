@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 
 import pytest
 
@@ -14,6 +15,7 @@ from hardware_bridge.periodic import run_every
 from hardware_bridge.service import BridgeService
 from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
+from hardware_bridge.sim.host import PiThermal
 from hardware_bridge.sim.scenario import load_scenario
 from hardware_bridge.sim.world import Simulation
 from hardware_bridge.worker.config import WorkerConfig
@@ -21,7 +23,21 @@ from hardware_bridge.worker.config import WorkerConfig
 
 @pytest.fixture
 async def service(tmp_path):
-    scenario = load_scenario("default")
+    bridge = in_process(load_scenario("default"), tmp_path)
+    yield bridge
+    await bridge.stop()
+
+
+@pytest.fixture
+async def hot_service(tmp_path):
+    """A Pi whose SoC runs 45 °C above its enclosure with every core busy (no heatsink)."""
+    scenario = replace(load_scenario("default"), thermal=PiThermal(load_rise=45))
+    bridge = in_process(scenario, tmp_path)
+    yield bridge
+    await bridge.stop()
+
+
+def in_process(scenario, tmp_path):
     clock = ManualClock(scenario.clock.start)
     simulation = Simulation(scenario, clock)
     hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
@@ -29,8 +45,7 @@ async def service(tmp_path):
     bridge = BridgeService(hardware, settings, data_dir=tmp_path, device_id="0123456789abcdef")
     bridge.clock = clock  # the test moves time
     bridge.simulation = simulation
-    yield bridge
-    await bridge.stop()
+    return bridge
 
 
 async def test_an_i2c_fault_is_degraded_state_logged_once_and_recovers(service, caplog):
@@ -141,3 +156,23 @@ async def test_a_cut_that_cannot_work_is_refused_and_nothing_is_written(
     witty = service.state()["witty_pi"]
     assert (witty["low_voltage_threshold"], witty["recovery_voltage"]) == (None, None)
     assert service.state()["guards"]["tripped"] == {}
+
+
+async def test_the_worker_heating_the_soc_trips_the_temperature_guard_on_the_soc(hot_service):
+    await hot_service.sample()
+    assert hot_service.state()["guards"]["tripped"] == {}
+    hot_service.hardware.report_worker_cpu(100.0)  # the worker keeps a core busy
+    for _ in range(10):
+        hot_service.clock.advance(60)
+        await hot_service.sample()
+    state = hot_service.state()
+    assert state["host"]["soc_temperature"] > 75
+    assert state["witty_pi"]["temperature"] < 40  # the board's sensor alone would not see it
+    assert state["guards"]["tripped"]["over_temperature"].startswith("SoC temperature")
+    with pytest.raises(GuardRefusalError, match="SoC temperature"):
+        await hot_service.start_worker()
+    hot_service.hardware.report_worker_cpu(None)  # stopped: the SoC cools past 65 °C
+    for _ in range(10):
+        hot_service.clock.advance(60)
+        await hot_service.sample()
+    assert hot_service.state()["guards"]["tripped"] == {}

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
@@ -39,3 +40,12 @@ def entry_for(bridge: BridgeProcess, **options: float) -> MockConfigEntry:
         data={"host": "127.0.0.1", "port": bridge.port, "token": bridge.token},
         options=options,
     )
+
+
+async def set_up(hass: HomeAssistant, bridge: BridgeProcess) -> MockConfigEntry:
+    """The entry for this bridge, loaded, with its platforms set up."""
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry

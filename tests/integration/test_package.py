@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from custom_components.positive_energy_worker.binary_sensor import BINARY_SENSORS
 from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES, ZEROCONF_TYPE
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
@@ -50,7 +51,8 @@ def test_translations_are_complete_and_literal():
             assert set(description.options) <= set(
                 names["sensor"][description.translation_key]["state"]
             )
-    for platform, descriptions in (("number", NUMBERS), ("switch", SWITCHES)):
+    platforms = (("binary_sensor", BINARY_SENSORS), ("number", NUMBERS), ("switch", SWITCHES))
+    for platform, descriptions in platforms:
         for description in descriptions:
             assert description.translation_key in names[platform], description.key
     services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
@@ -58,6 +60,8 @@ def test_translations_are_complete_and_literal():
         assert set(spec["fields"]) <= set(strings["services"][service]["fields"]), service
     icons = load("icons.json")
     assert set(icons["services"]) == set(services)
+    for platform, keys in icons["entity"].items():
+        assert set(keys) <= set(names[platform]), platform
 
 
 def test_the_quality_scale_is_done_or_exempt_with_a_reason():
@@ -74,7 +78,7 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
 def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
     disabled = {
         f"{d.part}_{d.key}"
-        for d in (*SENSORS, *NUMBERS, *SWITCHES)
+        for d in (*SENSORS, *BINARY_SENSORS, *NUMBERS, *SWITCHES)
         if d.entity_registry_enabled_default is False
     }
     assert disabled == set(OPTIONAL_ENTITIES)
@@ -83,5 +87,5 @@ def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
 def test_the_config_flow_imports_no_platform():
     tree = ast.parse((PACKAGE / "config_flow.py").read_text())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    platforms = {"sensor", "switch", "number", "services"}
+    platforms = {"binary_sensor", "sensor", "switch", "number", "services"}
     assert not {module for module in imported if module in platforms}, imported

@@ -12,17 +12,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.positive_energy_worker.const import DOMAIN
 from custom_components.positive_energy_worker.services import _aware
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import set_up
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-async def set_up(hass: HomeAssistant, bridge):
-    entry = entry_for(bridge)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def stop(hass: HomeAssistant, **target) -> None:

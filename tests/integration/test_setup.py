@@ -20,19 +20,11 @@ from custom_components.positive_energy_worker.const import DOMAIN
 from custom_components.positive_energy_worker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import entry_for, set_up
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-async def set_up(hass: HomeAssistant, bridge: BridgeProcess):
-    entry = entry_for(bridge)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
 
 
 async def test_devices_hang_off_the_pi(hass: HomeAssistant, bridge) -> None:
