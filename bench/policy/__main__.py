@@ -27,7 +27,9 @@ POLICIES = ("ours", "naive", "evcc", "oracle")
 _RUN: dict[str, Any] = {}  # the scenario and traces, inherited by forked workers
 
 
-def _controller(name: str, s: BenchScenario, tr: Traces, queue: TaskQueue, battery: Any) -> Controller:
+def _controller(
+    name: str, s: BenchScenario, tr: Traces, queue: TaskQueue, battery: Any
+) -> Controller:
     b = s.baselines
     if name == "ours":
         return Ours(s.policy, s.smoothing_s)
@@ -35,7 +37,11 @@ def _controller(name: str, s: BenchScenario, tr: Traces, queue: TaskQueue, batte
         return Naive()
     if name == "evcc":
         return Evcc(
-            s.worker_watts, b.evcc_enable_s, b.evcc_disable_s, b.evcc_disable_import_w, b.evcc_guard_s
+            s.worker_watts,
+            b.evcc_enable_s,
+            b.evcc_disable_s,
+            b.evcc_disable_import_w,
+            b.evcc_guard_s,
         )
     if name == "none":
         return Never()
@@ -106,7 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{s.name}: {s.days} days, traces {built:.0f} s, total {seconds:.0f} s")
     for name, _, _, cpu in results:
         print(f"  {name}: {cpu:.0f} s CPU")
-    print(json.dumps({k: {m: v for m, v in r.items() if m != "reasons"} for k, r in report.items()}, indent=1))
+    print(
+        json.dumps(
+            {k: {m: v for m, v in r.items() if m != "reasons"} for k, r in report.items()}, indent=1
+        )
+    )
     return 0
 
 

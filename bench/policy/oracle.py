@@ -21,7 +21,9 @@ from hardware_bridge.sim.load import PiLoad
 GRID_PENALTY = 1e-6
 
 
-def plan_day(green_w: Floats, may_start: np.ndarray, worker_w: float, durations: list[int]) -> list[int]:
+def plan_day(
+    green_w: Floats, may_start: np.ndarray, worker_w: float, durations: list[int]
+) -> list[int]:
     """Start minutes for the day's tasks, in order, maximising green hours (DP)."""
     minutes = len(green_w)
     cum = np.concatenate([[0.0], np.cumsum(green_w)]) / worker_w / 60.0  # green hours
@@ -60,7 +62,9 @@ class GridOracle(Controller):
     name = "oracle"
     drains = True
 
-    def __init__(self, green_w: Floats, idle: np.ndarray, worker_w: float, queue: TaskQueue) -> None:
+    def __init__(
+        self, green_w: Floats, idle: np.ndarray, worker_w: float, queue: TaskQueue
+    ) -> None:
         self.green_w, self.idle, self.worker_w = green_w, idle, worker_w
         self.queue = queue
         self._starts: set[int] = set()

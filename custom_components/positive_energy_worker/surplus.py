@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class GridMeter:
-    """A home's meters at one moment (W). Give ``grid_w``, or ``production_w`` and ``consumption_w``.
+    """A home's meters at one moment (W): ``grid_w``, or ``production_w`` and ``consumption_w``.
 
     ``grid_w`` is positive for import unless ``export_positive`` (many inverters count so).
     ``consumption_w`` includes the worker if it runs on the home's circuit (it usually does).
@@ -126,9 +126,7 @@ class OffGridEstimator:
         probe = (
             holding
             and r.worker_w <= 0
-            and (
-                self.failed_probe_at is None or r.time - self.failed_probe_at >= cfg.probe_every_s
-            )
+            and (self.failed_probe_at is None or r.time - self.failed_probe_at >= cfg.probe_every_s)
         )
         spare_wh = max(0.0, r.soc - cfg.reserve_soc) / 100.0 * cfg.capacity_wh
         # The drain with the worker running (its draw on top when it does not run yet); never
