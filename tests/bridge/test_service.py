@@ -14,15 +14,15 @@ from hardware_bridge.periodic import run_every
 from hardware_bridge.service import BridgeService
 from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
-from hardware_bridge.sim.scenario import load_scenario
 from hardware_bridge.sim.world import Simulation
 from hardware_bridge.worker.config import WorkerConfig
+from tests.support.clock import JUNE_MORNING, june_morning
 
 
 @pytest.fixture
 async def service(tmp_path):
-    scenario = load_scenario("default")
-    clock = ManualClock(scenario.clock.start)
+    scenario = june_morning()
+    clock = ManualClock(JUNE_MORNING)
     simulation = Simulation(scenario, clock)
     hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
     settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{tmp_path}/none.sock"))
