@@ -32,8 +32,7 @@ from custom_components.positive_energy_worker.client import BridgeClient, Bridge
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
 from custom_components.positive_energy_worker.switch import SWITCHES
-from hardware_bridge.sim.scenario import SCENARIO_DIR
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import JUNE_MORNING_FLAGS, BridgeProcess, write_config
 
 
 def entity_values(state: BridgeState) -> dict[str, Any]:
@@ -102,10 +101,9 @@ def main() -> None:
         config = write_config(
             Path(tmp) / "bridge.toml", docker_url=f"unix://{tmp}/no-engine", tmp=Path(tmp)
         )
-        scenario = Path(tmp) / "scenario.toml"
-        text = (SCENARIO_DIR / "default.toml").read_text()
-        scenario.write_text(text.replace("speed = 60", f"speed = {args.speed}"))
-        bridge = BridgeProcess(Path(tmp) / "data", config=config, scenario=str(scenario)).start()
+        # The tests' June morning, at the speed asked for.
+        clock = (*JUNE_MORNING_FLAGS[:2], "--sim-speed", str(args.speed))
+        bridge = BridgeProcess(Path(tmp) / "data", config=config, clock=clock).start()
         try:
             results = asyncio.run(measure(bridge, args.seconds))
         finally:

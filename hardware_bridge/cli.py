@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 from hardware_bridge import __version__
@@ -17,7 +18,7 @@ from hardware_bridge.config import HardwareConfig
 from hardware_bridge.errors import BridgeError
 from hardware_bridge.loader import load_config
 from hardware_bridge.readings import HostReading, Snapshot
-from hardware_bridge.runtime import open_hardware
+from hardware_bridge.runtime import Simulate, open_hardware
 from hardware_bridge.scan import scan
 
 DATA_DIR_ENV = "HARDWARE_BRIDGE_DATA_DIR"
@@ -33,6 +34,25 @@ def default_data_dir() -> Path:
     return Path(state_home) / "hardware-bridge"
 
 
+def _iso_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(
+            f"expected an ISO 8601 date and time such as 2026-06-15T06:00, got {text!r}"
+        ) from err
+
+
+def _speed(text: str) -> float:
+    try:
+        speed = float(text)
+    except ValueError:
+        speed = 0.0
+    if not speed > 0:
+        raise argparse.ArgumentTypeError(f"expected a number above 0, got {text!r}")
+    return speed
+
+
 def _add_simulate(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--simulate",
@@ -41,6 +61,29 @@ def _add_simulate(parser: argparse.ArgumentParser) -> None:
         metavar="SCENARIO",
         help="use emulated chips driven by the simulation (a scenario name or TOML file)",
     )
+    parser.add_argument(
+        "--sim-start",
+        type=_iso_time,
+        metavar="ISO",
+        help="start the simulated clock here (default: the scenario's start, else now; "
+        "without an offset, the local time at the site)",
+    )
+    parser.add_argument(
+        "--sim-speed",
+        type=_speed,
+        metavar="N",
+        help="run the simulated clock N times faster than real time "
+        "(default: the scenario's, else 1)",
+    )
+
+
+def _simulate(args: argparse.Namespace) -> Simulate | None:
+    """The simulation the arguments ask for; a clock flag without --simulate is an error."""
+    if args.simulate is None:
+        if args.sim_start is not None or args.sim_speed is not None:
+            raise BridgeError("--sim-start and --sim-speed set the simulated clock: add --simulate")
+        return None
+    return Simulate(args.simulate, args.sim_start, args.sim_speed)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -132,7 +175,7 @@ def _read(args: argparse.Namespace) -> int:
     data_dir = args.data_dir or (None if args.simulate else default_data_dir())
     wiring = load_config(args.config).hardware
     with open_hardware(
-        wiring=wiring, simulate=args.simulate, data_dir=data_dir, read_only=True
+        wiring=wiring, simulate=_simulate(args), data_dir=data_dir, read_only=True
     ) as hardware:
         snapshot = hardware.sample(force=True)
     if args.json:
@@ -147,10 +190,8 @@ def _read(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    if args.simulate:
-        with open_hardware(
-            wiring=HardwareConfig(), simulate=args.simulate, data_dir=None
-        ) as hardware:
+    if simulate := _simulate(args):
+        with open_hardware(wiring=HardwareConfig(), simulate=simulate, data_dir=None) as hardware:
             found = scan(hardware.bus)
     else:
         try:
@@ -183,7 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
     asyncio.run(
         serve(
             config_file=args.config,
-            simulate=args.simulate,
+            simulate=_simulate(args),
             data_dir=data_dir,
             host=args.host,
             port=args.port,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,11 +15,20 @@ from hardware_bridge.hardware import Hardware
 from hardware_bridge.host import LinuxHost
 
 
+@dataclass(frozen=True)
+class Simulate:
+    """What ``--simulate`` asks for: a scenario, and a clock start or speed that override its."""
+
+    scenario: str = "default"
+    start: datetime | None = None
+    speed: float | None = None
+
+
 @contextmanager
 def open_hardware(
     *,
     wiring: HardwareConfig,
-    simulate: str | None,
+    simulate: Simulate | None,
     data_dir: Path | None,
     read_only: bool = False,
 ) -> Iterator[Hardware]:
@@ -26,11 +36,12 @@ def open_hardware(
     if simulate is not None:
         # Imported here: the simulation pulls pvlib, numpy and pandas, which a Pi never needs.
         from hardware_bridge.sim.clock import ScaledClock  # noqa: PLC0415
-        from hardware_bridge.sim.scenario import load_scenario  # noqa: PLC0415
+        from hardware_bridge.sim.scenario import load_scenario, with_clock  # noqa: PLC0415
         from hardware_bridge.sim.world import Simulation  # noqa: PLC0415
 
-        scenario = load_scenario(simulate)
-        clock = ScaledClock(scenario.clock.start, scenario.clock.speed)
+        scenario = with_clock(load_scenario(simulate.scenario), simulate.start, simulate.speed)
+        start = scenario.clock.start or datetime.now(scenario.zone)
+        clock = ScaledClock(start, scenario.clock.speed)
         hardware = Simulation(scenario, clock).hardware(data_dir=data_dir, read_only=read_only)
     else:
         try:

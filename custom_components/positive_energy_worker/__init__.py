@@ -16,9 +16,9 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .client import BridgeClient, BridgeClientError, Deadbands
-from .const import DOMAIN, MIN_BRIDGE_VERSION
+from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, MIN_BRIDGE_VERSION
 from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
-from .entity import PI, device_info
+from .entity import PI, default_low_voltage_cut, device_info, set_optional_entities
 from .helpers import translated
 from .services import async_register_services
 
@@ -51,7 +51,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     except BridgeClientError as err:
         raise translated(err, ConfigEntryNotReady) from err
     _check_version(hass, entry, device.bridge_version)
-    coordinator = PEWCoordinator(hass, entry, client, Deadbands.from_options(entry.options))
+    coordinator = PEWCoordinator(
+        hass,
+        entry,
+        client,
+        Deadbands.from_options(entry.options),
+        default_low_voltage_cut(device.battery),
+    )
     entry.runtime_data = PEWData(client, coordinator, device)
     # The Pi first: its parts point at it (via_device) and must find it registered.
     dr.async_get(hass).async_get_or_create(
@@ -60,7 +66,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_reload_on_options))
+    entry.async_on_unload(entry.add_update_listener(_apply_options))
     return True
 
 
@@ -91,8 +97,15 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> boo
     return True
 
 
-async def _reload_on_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
+async def _apply_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
+    """New options take effect through one reload.
+
+    Entities that the options turn on make Home Assistant reload the entry by itself (as it does
+    30 s after a user enables an entity), so that reload is the one; otherwise reload now.
+    """
+    wanted = bool(entry.options.get(CONF_OPTIONAL_ENTITIES, False))
+    if not set_optional_entities(hass, entry, enabled=wanted):
+        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:

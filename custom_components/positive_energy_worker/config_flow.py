@@ -11,7 +11,14 @@ from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFl
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.selector import TextSelector, TextSelectorConfig, TextSelectorType
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from .client import (
@@ -24,19 +31,61 @@ from .client import (
 )
 from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_PORT, DOMAIN
 from .coordinator import PEWConfigEntry
-from .entity import set_optional_entities
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
 
-def _connection_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+class BoundedNumber(NumberSelector):
+    """A number field whose bounds the form shows and the step checks.
+
+    Home Assistant's own selector refuses an out-of-range value before the step runs, with an
+    untranslated message and the form's input lost; here the step finds it (``out_of_range``)
+    and answers with the form as typed and a translated error beside the field.
+    """
+
+    def __call__(self, data: Any) -> float:
+        value: float = vol.Coerce(float)(data)
+        return value
+
+    def out_of_range(self, value: float) -> bool:
+        low, high = self.config.get("min", float("-inf")), self.config.get("max", float("inf"))
+        step = self.config.get("step")
+        return not low <= value <= high or (step == 1 and value != int(value))
+
+
+PORT_SELECTOR = BoundedNumber(
+    NumberSelectorConfig(min=1, max=65535, step=1, mode=NumberSelectorMode.BOX)
+)
+# Each deadband's field, with its unit (the options' keys are the client's Deadbands fields).
+DEADBAND_SELECTORS = {
+    name: BoundedNumber(
+        NumberSelectorConfig(
+            min=0, max=high, step="any", unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+    for name, unit, high in (("power", "W", 1000), ("voltage", "V", 100), ("soc", "%", 100))
+}
+
+
+def _range_errors(
+    user_input: Mapping[str, Any], selectors: Mapping[str, BoundedNumber]
+) -> dict[str, str]:
+    """An error beside each number field whose value lies outside its bounds."""
+    return {
+        key: "out_of_range"
+        for key, selector in selectors.items()
+        if key in user_input and selector.out_of_range(user_input[key])
+    }
+
+
+def _connection_schema(*, token_required: bool = True) -> vol.Schema:
+    """Host, port and token; the values shown come from ``add_suggested_values_to_schema``."""
+    token = vol.Required(CONF_TOKEN) if token_required else vol.Optional(CONF_TOKEN)
     return vol.Schema(
         {
-            vol.Required(CONF_HOST, default=defaults.get(CONF_HOST, vol.UNDEFINED)): str,
-            vol.Required(CONF_PORT, default=defaults.get(CONF_PORT, DEFAULT_PORT)): vol.All(
-                vol.Coerce(int), vol.Range(min=1, max=65535)
-            ),
-            vol.Required(CONF_TOKEN): TOKEN_SELECTOR,
+            vol.Required(CONF_HOST): str,
+            vol.Required(CONF_PORT): PORT_SELECTOR,
+            token: TOKEN_SELECTOR,
         }
     )
 
@@ -62,7 +111,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
         except BridgeConnectionError:
             return None, {"base": "cannot_connect"}
         except BridgeAuthError:
-            return None, {"base": "invalid_auth"}
+            return None, {CONF_TOKEN: "invalid_auth"}
         except BridgeClientError:
             return None, {"base": "not_a_bridge"}
 
@@ -70,6 +119,8 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any]
     ) -> tuple[BridgeDevice | None, dict[str, str]]:
         """``_validate`` what the form holds; a bridge that answers becomes the flow's id."""
+        if errors := _range_errors(user_input, {CONF_PORT: PORT_SELECTOR}):
+            return None, errors
         connection = _connection(user_input)
         device, errors = await self._validate(
             connection[CONF_HOST], connection[CONF_PORT], connection[CONF_TOKEN]
@@ -90,7 +141,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
-                _connection_schema({}), user_input or {}
+                _connection_schema(), user_input or {CONF_PORT: DEFAULT_PORT}
             ),
             errors=errors,
         )
@@ -158,19 +209,22 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reconfigure(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """A new address (or token) for the same bridge."""
+        """A new address (or token) for the same bridge; an empty token keeps the stored one."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
         if user_input is not None:
-            device, errors = await self._identify(user_input)
+            wanted = {CONF_TOKEN: entry.data[CONF_TOKEN], **_typed(user_input)}
+            device, errors = await self._identify(wanted)
             if device is not None:
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(
-                    entry, data_updates=_connection(user_input)
-                )
+                return self.async_update_reload_and_abort(entry, data_updates=_connection(wanted))
+        # What was typed stays after an error; the stored token is never shown back.
+        shown = user_input or {key: entry.data[key] for key in (CONF_HOST, CONF_PORT)}
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=_connection_schema(entry.data),
+            data_schema=self.add_suggested_values_to_schema(
+                _connection_schema(token_required=False), shown
+            ),
             errors=errors,
         )
 
@@ -181,31 +235,45 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class PEWOptionsFlow(OptionsFlow):
-    """How finely the bridge pushes changes."""
+    """How finely the bridge pushes changes. Applying them is the entry's update listener's."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        current = {**asdict(Deadbands()), **self.config_entry.options}
-        if user_input is not None:
-            wanted = user_input[CONF_OPTIONAL_ENTITIES]
-            if wanted != current.get(CONF_OPTIONAL_ENTITIES, False):
-                set_optional_entities(self.hass, self.config_entry, enabled=wanted)
-            return self.async_create_entry(data=user_input)
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(key, default=current[key]): vol.All(
-                vol.Coerce(float), vol.Range(min=0, max=1000)
-            )
-            for key in asdict(Deadbands())
+        current = {
+            **asdict(Deadbands()),
+            CONF_OPTIONAL_ENTITIES: False,
+            **self.config_entry.options,
         }
-        fields[
-            vol.Required(CONF_OPTIONAL_ENTITIES, default=current.get(CONF_OPTIONAL_ENTITIES, False))
-        ] = bool
-        return self.async_show_form(step_id="init", data_schema=vol.Schema(fields))
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            errors = _range_errors(user_input, DEADBAND_SELECTORS)
+            if not errors:
+                return self.async_create_entry(data=user_input)
+        fields: dict[vol.Marker, Any] = {
+            vol.Required(key): DEADBAND_SELECTORS[key] for key in asdict(Deadbands())
+        }
+        fields[vol.Required(CONF_OPTIONAL_ENTITIES)] = bool
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(fields), user_input or current
+            ),
+            errors=errors,
+        )
 
 
 def _title(device: BridgeDevice) -> str:
     return f"Solar Pi {device.device_id[:6]}"
 
 
-def _connection(user_input: dict[str, Any]) -> dict[str, Any]:
-    """What an entry stores to reach its bridge."""
-    return {key: user_input[key] for key in (CONF_HOST, CONF_PORT, CONF_TOKEN)}
+def _connection(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """What an entry stores to reach its bridge (the form's number field gives a float)."""
+    return {
+        CONF_HOST: user_input[CONF_HOST].strip(),
+        CONF_PORT: int(user_input[CONF_PORT]),
+        CONF_TOKEN: user_input[CONF_TOKEN].strip(),
+    }
+
+
+def _typed(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields the user filled in: an empty one is not an answer."""
+    return {key: value for key, value in user_input.items() if value not in ("", None)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -48,6 +49,7 @@ class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
         entry: PEWConfigEntry,
         client: BridgeClient,
         deadbands: Deadbands,
+        low_voltage_cut: float,
     ) -> None:
         super().__init__(
             hass,
@@ -59,12 +61,24 @@ class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
         self.client = client
         self.deadbands = deadbands
         self.pushing = False
+        # The Witty Pi's low-voltage cut that turning it on sets: the last one the bridge
+        # reported (the bridge forgets it when the cut is turned off), at first a default.
+        self.low_voltage_cut = low_voltage_cut
+        # Set by a poll that reached the bridge: the push, if down, reconnects at once.
+        self._answered = asyncio.Event()
 
     async def _async_update_data(self) -> BridgeState:
         try:
-            return await self.client.state()
+            state = await self.client.state()
         except BridgeClientError as err:
             raise translated(err, UpdateFailed) from err
+        self._answered.set()
+        return self._remember(state)
+
+    def _remember(self, state: BridgeState) -> BridgeState:
+        if state.witty_pi is not None and state.witty_pi.low_voltage_threshold is not None:
+            self.low_voltage_cut = state.witty_pi.low_voltage_threshold
+        return state
 
     def start_push(self) -> None:
         """Listen to the bridge's events for as long as the entry is loaded."""
@@ -82,7 +96,7 @@ class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
                         self.pushing = True
                         self.update_interval = None  # push works: no polling
                     attempt = 0
-                    self.async_set_updated_data(state)
+                    self.async_set_updated_data(self._remember(state))
             except BridgeAuthError:
                 self.config_entry.async_start_reauth(self.hass)
                 return
@@ -94,5 +108,16 @@ class PEWCoordinator(DataUpdateCoordinator[BridgeState]):
             self.update_interval = FALLBACK_POLL_INTERVAL
             # Tell the entities now: a failed refresh makes them unavailable at once.
             await self.async_refresh()
-            await asyncio.sleep(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
+            await self._back_off(RECONNECT_DELAYS[min(attempt, len(RECONNECT_DELAYS) - 1)])
             attempt += 1
+
+    async def _back_off(self, delay: float) -> None:
+        """Wait ``delay`` before the next connection; while the bridge is away, a fallback poll
+        that reaches it again cuts the wait short (a bridge that answers polls but refuses the
+        push waits out its back-off)."""
+        if self.last_update_success:
+            await asyncio.sleep(delay)
+            return
+        self._answered.clear()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._answered.wait(), delay)

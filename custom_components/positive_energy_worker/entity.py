@@ -13,7 +13,7 @@ from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .client import Battery, BridgeDevice, BridgeState, Host, Solar, WittyPi
+from .client import Battery, BatteryInfo, BridgeDevice, BridgeState, Host, Solar, WittyPi
 from .const import DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
@@ -61,6 +61,17 @@ WITTY_PI_CHIP: Final = ChipPart[WittyPi](WITTY_PI, lambda state: state.witty_pi)
 # The Pi itself, read from its /proc and /sys rather than a chip, but null the same way.
 PI_HOST: Final = ChipPart[Host](PI, lambda state: state.host)
 
+# The Witty Pi's low-voltage cut: in force (a voltage) or off (None), within what its MCU takes.
+cut_in_force: Final = WITTY_PI_CHIP.reading(lambda witty: witty.low_voltage_threshold)
+LOW_VOLTAGE_CUT_RANGE: Final = (2.0, 25.0)
+
+
+def default_low_voltage_cut(battery: BatteryInfo) -> float:
+    """A first cut to offer, before the bridge ever reported one: 90 % of the battery's
+    nominal voltage (11.5 V for 12.8 V LiFePO4, 10.8 V for 12 V lead-acid)."""
+    low, high = LOW_VOLTAGE_CUT_RANGE
+    return min(max(round(0.9 * battery.nominal_voltage, 1), low), high)
+
 
 @dataclass(frozen=True, kw_only=True)
 class PEWEntityDescription(EntityDescription):
@@ -76,15 +87,31 @@ class PEWEntityDescription(EntityDescription):
     available_fn: Callable[[BridgeState], bool] = always
 
 
+# How a product page writes each chemistry the bridge names.
+CHEMISTRY_NAMES: Final = {
+    "lead_acid": "Lead-acid",
+    "agm": "AGM",
+    "lifepo4": "LiFePO4",
+    "li_ion": "Li-ion",
+}
+# The parts Home Assistant knows no maker of: whatever battery and panel the owner wired.
+GENERIC: Final = "Generic"
+
+
 def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
-    """The device registry entry of one part of a bridge."""
+    """The device registry entry of one part of a bridge, as a product page would put it."""
     if part == PI:
+        # The board names itself "Raspberry Pi 4 Model B Rev 1.4": the model, then its revision.
+        model, _, revision = device.model.partition(" Rev ")
         return DeviceInfo(
             identifiers={(DOMAIN, device.device_id)},
             translation_key=PI,
-            manufacturer="Raspberry Pi",
-            model=device.model,
-            sw_version=device.bridge_version,
+            manufacturer="Raspberry Pi Ltd",
+            model="Raspberry Pi" if device.simulated else model,
+            hw_version=f"simulated ({device.scenario})"
+            if device.simulated
+            else (f"Rev {revision}" if revision else None),
+            sw_version=f"hardware bridge {device.bridge_version}",
             serial_number=device.device_id,
         )
     info = DeviceInfo(
@@ -94,13 +121,18 @@ def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
     )
     if part == WITTY_PI and (witty := device.witty_pi):
         info["manufacturer"] = "UUGear"
-        info["model"] = witty.model or f"firmware id 0x{witty.firmware_id:02x}"
-        info["sw_version"] = f"firmware revision {witty.firmware_revision}"
+        info["model"] = witty.model or f"Witty Pi (firmware id 0x{witty.firmware_id:02X})"
+        info["sw_version"] = str(witty.firmware_revision)
     elif part == BATTERY:
         battery = device.battery
+        chemistry = CHEMISTRY_NAMES.get(battery.chemistry, battery.chemistry)
+        info["manufacturer"] = GENERIC
         info["model"] = (
-            f"{battery.chemistry} {battery.nominal_voltage:g} V {battery.capacity_ah:g} Ah"
+            f"{chemistry} battery, {battery.nominal_voltage:g} V {battery.capacity_ah:g} Ah"
         )
+    elif part == SOLAR:
+        info["manufacturer"] = GENERIC
+        info["model"] = "Solar panel"
     elif part == WORKER:
         info["manufacturer"] = "iExec"
         info["model"] = device.worker_image
@@ -125,19 +157,23 @@ class PEWEntity(CoordinatorEntity[PEWCoordinator]):
         return super().available and self.entity_description.available_fn(self.coordinator.data)
 
 
-def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> None:
-    """Turn the optional (diagnostic) entities on or off together."""
+def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> bool:
+    """Turn the optional (diagnostic) entities on or off together; whether any was turned on
+    (Home Assistant reloads the entry to add them)."""
     registry = er.async_get(hass)
     endings = tuple(f"_{ending}" for ending in OPTIONAL_ENTITIES)
+    turned_on = False
     for item in er.async_entries_for_config_entry(registry, entry.entry_id):
         if not item.unique_id.endswith(endings):
             continue
         if enabled and item.disabled_by is er.RegistryEntryDisabler.INTEGRATION:
             registry.async_update_entity(item.entity_id, disabled_by=None)
+            turned_on = True
         elif not enabled and item.disabled_by is None:
             registry.async_update_entity(
                 item.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
             )
+    return turned_on
 
 
 _Description = TypeVar("_Description", bound=PEWEntityDescription)

@@ -1,4 +1,4 @@
-"""The Witty Pi's low-voltage threshold as a number."""
+"""The Witty Pi's low-voltage cut as a number: the voltage below which it cuts the power."""
 
 from __future__ import annotations
 
@@ -15,9 +15,15 @@ from homeassistant.const import EntityCategory, UnitOfElectricPotential
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import BridgeClient, BridgeState
-from .coordinator import PEWConfigEntry
-from .entity import WITTY_PI_CHIP, PEWEntity, PEWEntityDescription, add_entities
+from .coordinator import PEWConfigEntry, PEWCoordinator
+from .entity import (
+    LOW_VOLTAGE_CUT_RANGE,
+    WITTY_PI_CHIP,
+    PEWEntity,
+    PEWEntityDescription,
+    add_entities,
+    cut_in_force,
+)
 from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
@@ -25,29 +31,38 @@ PARALLEL_UPDATES = 1
 
 @dataclass(frozen=True, kw_only=True)
 class PEWNumberDescription(PEWEntityDescription, NumberEntityDescription):
-    """A number: its value in the state, and the command that sets it."""
+    """A number: its value, and the command that sets it."""
 
-    value_fn: Callable[[BridgeState], float | None]
-    set_fn: Callable[[BridgeClient, float], Awaitable[object]]
+    value_fn: Callable[[PEWCoordinator], float | None]
+    set_fn: Callable[[PEWCoordinator, float], Awaitable[object]]
+
+
+async def _set_cut(coordinator: PEWCoordinator, value: float) -> None:
+    """A cut in force moves; while the cut is off, the value waits for the switch."""
+    if cut_in_force(coordinator.data) is None:
+        coordinator.low_voltage_cut = round(value, 1)
+        coordinator.async_update_listeners()
+    else:
+        await coordinator.client.set_low_voltage(round(value, 1))
 
 
 NUMBERS: tuple[PEWNumberDescription, ...] = (
-    # Below this input voltage the Witty Pi cuts the Pi's power (unknown when disabled).
+    # The cut in force; while it is off, the one the "Low-voltage cut" switch turns on.
     PEWNumberDescription(
         key="low_voltage_threshold",
         translation_key="low_voltage_threshold",
         part=WITTY_PI_CHIP.part,
         device_class=NumberDeviceClass.VOLTAGE,
         native_unit_of_measurement=UnitOfElectricPotential.VOLT,
-        native_min_value=2.0,
-        native_max_value=25.0,
+        native_min_value=LOW_VOLTAGE_CUT_RANGE[0],
+        native_max_value=LOW_VOLTAGE_CUT_RANGE[1],
         native_step=0.1,
         mode=NumberMode.BOX,
         entity_category=EntityCategory.CONFIG,
         exists_fn=WITTY_PI_CHIP.present,
         available_fn=WITTY_PI_CHIP.present,
-        value_fn=WITTY_PI_CHIP.reading(lambda witty: witty.low_voltage_threshold),
-        set_fn=lambda client, value: client.set_low_voltage(round(value, 1)),
+        value_fn=lambda coordinator: coordinator.low_voltage_cut,
+        set_fn=_set_cut,
     ),
 )
 
@@ -67,9 +82,9 @@ class PEWNumber(PEWEntity, NumberEntity):
 
     @property
     def native_value(self) -> float | None:
-        return self.entity_description.value_fn(self.coordinator.data)
+        return self.entity_description.value_fn(self.coordinator)
 
     @bridge_command
     async def async_set_native_value(self, value: float) -> None:
-        await self.entity_description.set_fn(self.coordinator.client, value)
+        await self.entity_description.set_fn(self.coordinator, value)
         await self.coordinator.async_request_refresh()

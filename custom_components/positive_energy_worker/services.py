@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import voluptuous as vol
@@ -41,13 +41,16 @@ STOP_SCHEMA = vol.Schema(
         vol.Optional(ATTR_TIMEOUT): vol.All(vol.Coerce(float), vol.Range(min=1, max=86400)),
     }
 )
+# Times are read in the action (``_moment``), so a bad one is refused naming what was given.
 SCHEDULE_SCHEMA = vol.Schema(
     {
         **TARGET,
-        vol.Optional(ATTR_NEXT_STARTUP): vol.Any(None, cv.datetime),
-        vol.Optional(ATTR_NEXT_SHUTDOWN): vol.Any(None, cv.datetime),
+        vol.Optional(ATTR_NEXT_STARTUP): vol.Any(None, datetime, cv.string),
+        vol.Optional(ATTR_NEXT_SHUTDOWN): vol.Any(None, datetime, cv.string),
     }
 )
+# The Witty Pi's alarms keep only the day of the month.
+MAX_SCHEDULE_AHEAD = timedelta(days=27)
 
 
 def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
@@ -84,6 +87,45 @@ def _aware(hass: HomeAssistant, value: datetime | None) -> datetime | None:
     return value
 
 
+def _moment(hass: HomeAssistant, call: ServiceCall, field: str) -> datetime | None:
+    """A field's time (the home's local time when it names no zone); empty clears it."""
+    value = call.data.get(field)
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else dt_util.parse_datetime(value.strip())
+    if moment is None:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_time",
+            translation_placeholders={"field": field, "value": value},
+        )
+    return _aware(hass, moment)
+
+
+def _local(moment: datetime) -> str:
+    """A time as the home reads it: its own zone, to the minute."""
+    local = dt_util.as_local(moment)
+    return f"{local:%a %Y-%m-%d %H:%M} ({local.tzname()})"
+
+
+def _check_window(entry: PEWConfigEntry, field: str, moment: datetime | None) -> None:
+    """The bridge's own rule, said in the home's time: after the Pi's clock, within 27 days."""
+    witty = entry.runtime_data.coordinator.data.witty_pi
+    if moment is None or witty is None or witty.rtc_time is None:
+        return  # the bridge decides
+    if not witty.rtc_time < moment <= witty.rtc_time + MAX_SCHEDULE_AHEAD:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="time_out_of_reach",
+            translation_placeholders={
+                "field": field,
+                "value": _local(moment),
+                "now": _local(witty.rtc_time),
+                "latest": _local(witty.rtc_time + MAX_SCHEDULE_AHEAD),
+            },
+        )
+
+
 @callback
 def async_register_services(hass: HomeAssistant) -> None:
     """The integration's actions; each targets one bridge."""
@@ -105,8 +147,10 @@ def async_register_services(hass: HomeAssistant) -> None:
     @bridge_command
     async def schedule_power(call: ServiceCall) -> None:
         entry = _entry(hass, call)
-        startup = _aware(hass, call.data.get(ATTR_NEXT_STARTUP))
-        shutdown = _aware(hass, call.data.get(ATTR_NEXT_SHUTDOWN))
+        startup = _moment(hass, call, ATTR_NEXT_STARTUP)
+        shutdown = _moment(hass, call, ATTR_NEXT_SHUTDOWN)
+        _check_window(entry, ATTR_NEXT_SHUTDOWN, shutdown)
+        _check_window(entry, ATTR_NEXT_STARTUP, startup)
         if startup and shutdown and startup <= shutdown:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="startup_before_shutdown"

@@ -1,4 +1,5 @@
-"""The worker as a switch: on starts it, off drains it (the running task finishes first)."""
+"""Switches: the worker (on starts it, off drains it: the running task finishes first) and the
+Witty Pi's low-voltage cut (on at the voltage the "Cut-off" number shows, or off)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .client import BridgeClient, BridgeState
-from .coordinator import PEWConfigEntry
-from .entity import WORKER, PEWEntity, PEWEntityDescription, add_entities
+from .client import BridgeState
+from .coordinator import PEWConfigEntry, PEWCoordinator
+from .entity import (
+    WITTY_PI_CHIP,
+    WORKER,
+    PEWEntity,
+    PEWEntityDescription,
+    add_entities,
+    cut_in_force,
+)
 from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
@@ -23,9 +32,9 @@ class PEWSwitchDescription(PEWEntityDescription, SwitchEntityDescription):
     """A switch: whether it is on in the state, and the commands that turn it on and off."""
 
     is_on_fn: Callable[[BridgeState], bool]
-    attributes_fn: Callable[[BridgeState], dict[str, Any]]
-    turn_on_fn: Callable[[BridgeClient], Awaitable[object]]
-    turn_off_fn: Callable[[BridgeClient], Awaitable[object]]
+    turn_on_fn: Callable[[PEWCoordinator], Awaitable[object]]
+    turn_off_fn: Callable[[PEWCoordinator], Awaitable[object]]
+    attributes_fn: Callable[[BridgeState], dict[str, Any]] = lambda state: {}
 
 
 SWITCHES: tuple[PEWSwitchDescription, ...] = (
@@ -36,8 +45,20 @@ SWITCHES: tuple[PEWSwitchDescription, ...] = (
         part=WORKER,
         is_on_fn=lambda s: s.worker.state in ("running", "starting") or s.worker.desired_running,
         attributes_fn=lambda s: {"held_by_guard": sorted(s.guards.tripped)},
-        turn_on_fn=lambda client: client.start_worker(),
-        turn_off_fn=lambda client: client.stop_worker(drain=True),
+        turn_on_fn=lambda c: c.client.start_worker(),
+        turn_off_fn=lambda c: c.client.stop_worker(drain=True),
+    ),
+    # On while the Witty Pi cuts the power below a voltage (and the bridge's guard watches it).
+    PEWSwitchDescription(
+        key="low_voltage_cut",
+        translation_key="low_voltage_cut",
+        part=WITTY_PI_CHIP.part,
+        entity_category=EntityCategory.CONFIG,
+        exists_fn=WITTY_PI_CHIP.present,
+        available_fn=WITTY_PI_CHIP.present,
+        is_on_fn=lambda s: cut_in_force(s) is not None,
+        turn_on_fn=lambda c: c.client.set_low_voltage(c.low_voltage_cut),
+        turn_off_fn=lambda c: c.client.set_low_voltage(None),
     ),
 )
 
@@ -60,15 +81,15 @@ class PEWSwitch(PEWEntity, SwitchEntity):
         return self.entity_description.is_on_fn(self.coordinator.data)
 
     @property
-    def extra_state_attributes(self) -> dict[str, Any]:
-        return self.entity_description.attributes_fn(self.coordinator.data)
+    def extra_state_attributes(self) -> dict[str, Any] | None:
+        return self.entity_description.attributes_fn(self.coordinator.data) or None
 
     @bridge_command
     async def async_turn_on(self, **kwargs: Any) -> None:
-        await self.entity_description.turn_on_fn(self.coordinator.client)
+        await self.entity_description.turn_on_fn(self.coordinator)
         await self.coordinator.async_request_refresh()
 
     @bridge_command
     async def async_turn_off(self, **kwargs: Any) -> None:
-        await self.entity_description.turn_off_fn(self.coordinator.client)
+        await self.entity_description.turn_off_fn(self.coordinator)
         await self.coordinator.async_request_refresh()

@@ -14,7 +14,7 @@ from hardware_bridge.api.app import create_app
 from hardware_bridge.api.discovery import Announcer
 from hardware_bridge.api.identity import load_or_create_device_id, load_or_create_token
 from hardware_bridge.loader import load_config
-from hardware_bridge.runtime import open_hardware
+from hardware_bridge.runtime import Simulate, open_hardware
 from hardware_bridge.service import BridgeService
 from hardware_bridge.standin import write_throwaway_wallet
 
@@ -24,7 +24,7 @@ _LOGGER = logging.getLogger(__name__)
 async def serve(
     *,
     config_file: Path | None,
-    simulate: str | None,
+    simulate: Simulate | None,
     data_dir: Path,
     host: str | None,
     port: int | None,
@@ -50,7 +50,11 @@ async def serve(
     write_throwaway_wallet(settings.worker, data_dir)
     with open_hardware(wiring=config.hardware, simulate=simulate, data_dir=data_dir) as hardware:
         service = BridgeService(
-            hardware, settings, data_dir=data_dir, device_id=device_id, scenario=simulate
+            hardware,
+            settings,
+            data_dir=data_dir,
+            device_id=device_id,
+            scenario=None if simulate is None else simulate.scenario,
         )
         await service.start()
         runner = web.AppRunner(create_app(service, token, server.heartbeat), access_log=None)

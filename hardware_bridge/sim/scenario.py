@@ -9,7 +9,7 @@ config file would wire a real one. Defaults live in the dataclasses each table b
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,10 +44,14 @@ Opt = vol.Optional
 
 @dataclass(frozen=True)
 class ClockSettings:
-    """When the simulation starts and how fast it runs."""
+    """When the simulation starts and how fast it runs.
 
-    start: datetime
-    speed: float = 60.0
+    By default it starts now and runs in real time, so the simulated Pi and Home Assistant agree
+    on what "tomorrow" means; a pinned ``start`` (and a ``speed``) replays a chosen day, faster.
+    """
+
+    start: datetime | None = None  # None: the real time when the simulation starts
+    speed: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class Scenario:
 
     name: str
     site: Site
-    clock: ClockSettings
+    clock: ClockSettings = field(default_factory=ClockSettings)
     description: str = ""
     panel: Panel = field(default_factory=Panel)
     weather: WeatherSource = field(default_factory=WeatherSource)
@@ -148,7 +152,7 @@ SCENARIO_FILE = table(
             ),
             built(PiThermal),
         ),
-        vol.Required("clock"): table({vol.Required("start"): date_time, Opt("speed"): POSITIVE}),
+        Opt("clock"): table({Opt("start"): date_time, Opt("speed"): POSITIVE}),
         Opt("witty_pi_board"): table({Opt("firmware_id"): whole(at_least=0, at_most=255)}),
         Opt("hardware"): HARDWARE,
     }
@@ -176,17 +180,29 @@ def parse_scenario(data: Mapping[str, Any], name: str) -> Scenario:
     """A Scenario from a parsed TOML document; ``name`` starts every error."""
     tables = dict(check_file(SCENARIO_FILE, data, name))
     site: Site = tables.pop("site")
-    clock = dict(tables.pop("clock"))
-    start: datetime = clock.pop("start")
-    if start.tzinfo is None:
-        start = start.replace(tzinfo=ZoneInfo(site.timezone))  # a local time at the site
+    scenario_clock = ClockSettings(**tables.pop("clock", {}))
     # Two tables hold one setting each; the others are the dataclass they build.
     soc, board = tables.pop("battery", {}), tables.pop("witty_pi_board", {})
     if "initial_soc" in soc:
         tables["initial_soc"] = soc["initial_soc"]
     if "firmware_id" in board:
         tables["witty_pi_firmware_id"] = board["firmware_id"]
-    return Scenario(name=name, site=site, clock=ClockSettings(start, **clock), **tables)
+    scenario = Scenario(name=name, site=site, **tables)
+    return with_clock(scenario, scenario_clock.start, scenario_clock.speed)
+
+
+def with_clock(
+    scenario: Scenario, start: datetime | None = None, speed: float | None = None
+) -> Scenario:
+    """``scenario`` with its clock's start or speed replaced where given (``--sim-start``,
+    ``--sim-speed``); a start without an offset is the local time at the site."""
+    if start is not None and start.tzinfo is None:
+        start = start.replace(tzinfo=scenario.zone)
+    clock = ClockSettings(
+        start=scenario.clock.start if start is None else start,
+        speed=scenario.clock.speed if speed is None else speed,
+    )
+    return replace(scenario, clock=clock)
 
 
 def load_scenario(name_or_path: str) -> Scenario:

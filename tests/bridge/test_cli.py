@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -38,6 +39,38 @@ def test_read_simulate_for_people():
     assert "MAX17048@0x36" in result.stdout
     assert "Witty Pi 4 L3V7" in result.stdout
     assert "get_throttled 0x0" in result.stdout
+
+
+def test_the_simulated_clock_starts_now_unless_the_command_pins_it():
+    before = datetime.now(UTC)
+    now = json.loads(run("read", "--simulate", "--json").stdout)["time"]
+    assert before <= datetime.fromisoformat(now) < datetime.now(UTC)  # real time: no faster
+    pinned = run(
+        "read", "--simulate", "--json", "--sim-start", "2026-06-15T06:00", "--sim-speed", "60"
+    )
+    moment = datetime.fromisoformat(json.loads(pinned.stdout)["time"])
+    start = datetime(2026, 6, 15, 10, tzinfo=UTC)  # 06:00 at the site (New York, summer)
+    assert start <= moment < start + timedelta(minutes=10)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--simulate", "--sim-speed", "0"), "expected a number above 0, got '0'"),
+        (("--simulate", "--sim-start", "June"), "expected an ISO 8601 date and time"),
+        (
+            (
+                "--sim-speed",
+                "60",
+            ),
+            "add --simulate",
+        ),
+    ],
+)
+def test_bad_clock_flags_say_what_is_wrong(args, message):
+    result = run("read", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
 
 
 def test_scan_simulate_names_the_chips():

@@ -41,6 +41,8 @@ async def test_the_demo_serves_a_simulated_pi_and_runs_the_worker(tmp_path):
         state = await wait_for(bridge, lambda s: s["worker"]["tasks_started"] >= 1, "a task")
         assert state["simulated"] is True
         assert state["degraded"] == {}
+        # A sunny June day at 60x, whatever today is.
+        assert state["witty_pi"]["rtc_time"].startswith("2026-06-15T")
     finally:
         os.killpg(demo.pid, signal.SIGTERM)
         assert await asyncio.to_thread(demo.wait, 90) == 0

@@ -136,7 +136,10 @@ async def test_a_discharging_battery_stops_the_worker_and_start_waits_for_recove
         guards={"battery_floor": 20, "battery_resume": 30, "drain_timeout": 10},
     )
     bridge = BridgeProcess(
-        tmp_path / "data", config=config, scenario=str(discharging_scenario(tmp_path / "s.toml"))
+        tmp_path / "data",
+        config=config,
+        scenario=str(discharging_scenario(tmp_path / "s.toml")),
+        clock=(),  # the scenario's own dawn
     ).start()
     bridges.append(bridge)
     status, _ = await request(bridge, "POST", "/worker/start")

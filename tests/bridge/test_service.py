@@ -16,14 +16,14 @@ from hardware_bridge.service import BridgeService
 from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
-from hardware_bridge.sim.scenario import load_scenario
 from hardware_bridge.sim.world import Simulation
 from hardware_bridge.worker.config import WorkerConfig
+from tests.support.clock import JUNE_MORNING, june_morning
 
 
 @pytest.fixture
 async def service(tmp_path):
-    bridge = in_process(load_scenario("default"), tmp_path)
+    bridge = in_process(june_morning(), tmp_path)
     yield bridge
     await bridge.stop()
 
@@ -31,14 +31,14 @@ async def service(tmp_path):
 @pytest.fixture
 async def hot_service(tmp_path):
     """A Pi whose SoC runs 45 °C above its enclosure with every core busy (no heatsink)."""
-    scenario = replace(load_scenario("default"), thermal=PiThermal(load_rise=45))
+    scenario = replace(june_morning(), thermal=PiThermal(load_rise=45))
     bridge = in_process(scenario, tmp_path)
     yield bridge
     await bridge.stop()
 
 
 def in_process(scenario, tmp_path):
-    clock = ManualClock(scenario.clock.start)
+    clock = ManualClock(JUNE_MORNING)
     simulation = Simulation(scenario, clock)
     hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
     settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{tmp_path}/none.sock"))

@@ -9,9 +9,16 @@ from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.drivers.witty_pi import WittyPi4
 from hardware_bridge.errors import ConfigError
 from hardware_bridge.sim.clock import ManualClock, ScaledClock
-from hardware_bridge.sim.scenario import SCENARIO_DIR, load_scenario, parse_scenario
+from hardware_bridge.sim.scenario import (
+    SCENARIO_DIR,
+    ClockSettings,
+    load_scenario,
+    parse_scenario,
+    with_clock,
+)
 from hardware_bridge.sim.solar import clear_sky_energy
 from hardware_bridge.sim.world import Simulation
+from tests.support.clock import JUNE_MORNING, june_morning
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
 
@@ -99,8 +106,8 @@ def test_the_battery_charges_by_day_and_a_full_one_curtails_the_panel():
 
 
 def test_the_worker_makes_the_pi_draw_more():
-    scenario = load_scenario("default")
-    clock = ManualClock(scenario.clock.start)
+    scenario = june_morning()
+    clock = ManualClock(JUNE_MORNING)
     simulation = Simulation(scenario, clock)
     idle = run(simulation, clock, hours=0.1)
     simulation.set_worker_cpu(1.0)
@@ -133,8 +140,8 @@ def test_the_witty_pi_cuts_a_flat_battery_and_restores_power_in_the_sun():
 
 def test_the_same_scenario_at_the_same_times_is_the_same_world():
     def day():
-        scenario = load_scenario("default")
-        clock = ManualClock(scenario.clock.start)
+        scenario = june_morning()
+        clock = ManualClock(JUNE_MORNING)
         return run(Simulation(scenario, clock), clock, hours=6, step=90)
 
     assert day() == day()
@@ -150,6 +157,14 @@ def test_tmy_weather_is_not_a_clear_sky():
         run(simulation, clock, hours=24, step=120)
         days.append(simulation.truth.energy.solar - before)
     assert max(days) > 1.5 * min(days)  # clouds come and go in a real June
+
+
+def test_the_default_scenario_starts_now_in_real_time_unless_pinned():
+    assert load_scenario("default").clock == ClockSettings(start=None, speed=1.0)
+    pinned = with_clock(load_scenario("default"), datetime(2026, 6, 15, 6), 60)
+    assert pinned.clock.start == JUNE_MORNING  # no offset: the local time at the site
+    assert pinned.clock.speed == 60
+    assert with_clock(load_scenario("clear_summer_day")).clock.start is not None
 
 
 def test_the_scaled_clock_runs_faster_than_real_time():

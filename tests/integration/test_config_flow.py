@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from ipaddress import ip_address
 
 import pytest
@@ -14,7 +15,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
+import custom_components.positive_energy_worker as integration
 from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.integration.conftest import entry_for
@@ -54,6 +58,14 @@ def plain_web_server(tmp_path):
     process.wait()
 
 
+def shown(result) -> dict[str, object]:
+    """What a form shows in each field: the value it keeps (suggested), if any."""
+    return {
+        str(key): (key.description or {}).get("suggested_value")
+        for key in result["data_schema"].schema
+    }
+
+
 async def user_flow(hass: HomeAssistant, host: str, port: int, token: str):
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     assert result["type"] is FlowResultType.FORM
@@ -86,12 +98,36 @@ async def test_user_flow_names_what_is_wrong_and_recovers(
     }[case]
     result = await user_flow(hass, "127.0.0.1", port, token)
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": case}
+    assert (
+        result["errors"]
+        == {
+            "cannot_connect": {"base": "cannot_connect"},
+            "invalid_auth": {CONF_TOKEN: "invalid_auth"},  # beside the field to fix
+            "not_a_bridge": {"base": "not_a_bridge"},
+        }[case]
+    )
+    assert shown(result) == {CONF_HOST: "127.0.0.1", CONF_PORT: port, CONF_TOKEN: token}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_a_port_out_of_range_is_named_beside_the_field_and_kept(
+    hass: HomeAssistant, bridge
+) -> None:
+    result = await user_flow(hass, "127.0.0.1", 70000, bridge.token)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {CONF_PORT: "out_of_range"}
+    assert shown(result) == {CONF_HOST: "127.0.0.1", CONF_PORT: 70000, CONF_TOKEN: bridge.token}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PORT] == bridge.port
+    assert isinstance(result["data"][CONF_PORT], int)
 
 
 async def test_the_same_bridge_twice_is_aborted(hass: HomeAssistant, bridge) -> None:
@@ -110,7 +146,7 @@ async def test_zeroconf_discovery_is_confirmed_with_the_token(hass: HomeAssistan
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_TOKEN: "wrong"}
     )
-    assert result["errors"] == {"base": "invalid_auth"}
+    assert result["errors"] == {CONF_TOKEN: "invalid_auth"}
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_TOKEN: bridge.token}
     )
@@ -188,6 +224,41 @@ async def test_reconfigure_moves_the_entry_but_not_to_another_bridge(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_reconfigure_keeps_what_was_typed_after_an_error_and_the_stored_token(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    # The saved address is shown; the token is not (empty keeps it).
+    assert shown(result) == {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: None}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: 1}
+    )
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert shown(result) == {CONF_HOST: "localhost", CONF_PORT: 1, CONF_TOKEN: None}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: ""}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    assert entry.data == {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token}
+    await hass.async_block_till_done()
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_reconfigure_with_a_wrong_token_says_so_beside_it(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    result = await entry.start_reconfigure_flow(hass)
+    typed = {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: "not-the-token"}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], typed)
+    assert result["errors"] == {CONF_TOKEN: "invalid_auth"}
+    assert shown(result) == typed
+    assert entry.data[CONF_TOKEN] == bridge.token
+
+
 async def test_options_set_the_deadbands(hass: HomeAssistant, bridge) -> None:
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
@@ -228,4 +299,53 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
         is er.RegistryEntryDisabler.INTEGRATION
     )
     assert registry.async_get("sensor.battery_state_of_charge").disabled_by is None
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_deadband_out_of_range_is_named_beside_its_field_and_kept(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    typed = {"power": -1.0, "voltage": 0.05, "soc": 150.0, "optional_entities": False}
+    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"power": "out_of_range", "soc": "out_of_range"}
+    assert shown(result) == typed
+    assert entry.options == {}
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("change", "enables"),
+    [({"power": 2.0}, False), ({"optional_entities": True}, True)],
+)
+async def test_saving_options_reloads_the_entry_once(
+    hass: HomeAssistant, bridge, monkeypatch, change, enables
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    setups = []
+    real_setup = integration.async_setup_entry
+
+    async def counted(hass: HomeAssistant, entry) -> bool:
+        setups.append(entry.entry_id)
+        return await real_setup(hass, entry)
+
+    monkeypatch.setattr(integration, "async_setup_entry", counted)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    options = {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": False, **change}
+    await hass.config_entries.options.async_configure(result["flow_id"], options)
+    await hass.async_block_till_done()
+    # Home Assistant reloads an entry 30 s after entities of it were enabled.
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await hass.async_block_till_done()
+    assert len(setups) == 1
+    assert entry.runtime_data.coordinator.deadbands.power == options["power"]
+    if enables:
+        assert hass.states.get("sensor.battery_current") is not None
     await hass.config_entries.async_unload(entry.entry_id)

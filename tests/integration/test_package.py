@@ -89,3 +89,15 @@ def test_the_config_flow_imports_no_platform():
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     platforms = {"binary_sensor", "sensor", "switch", "number", "services"}
     assert not {module for module in imported if module in platforms}, imported
+
+
+def test_every_action_field_has_an_example():
+    """What "Fill example data" in the action editor fills in."""
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
+    missing = [
+        f"{service}.{name}"
+        for service, spec in services.items()
+        for name, field in spec["fields"].items()
+        if "example" not in field
+    ]
+    assert missing == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -16,6 +17,7 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 
 from custom_components.positive_energy_worker import const
+from custom_components.positive_energy_worker import coordinator as coordinator_module
 from custom_components.positive_energy_worker.const import DOMAIN
 from custom_components.positive_energy_worker.diagnostics import (
     async_get_config_entry_diagnostics,
@@ -33,10 +35,25 @@ async def test_devices_hang_off_the_pi(hass: HomeAssistant, bridge) -> None:
     devices = {d.name: d for d in dr.async_entries_for_config_entry(registry, entry.entry_id)}
     assert set(devices) == {"Solar Pi", "Witty Pi", "Battery", "Solar panel", "iExec worker"}
     pi = devices["Solar Pi"]
-    assert pi.model == "Raspberry Pi (simulated)"
     assert all(d.via_device_id == pi.id for name, d in devices.items() if name != "Solar Pi")
-    assert devices["Witty Pi"].manufacturer == "UUGear"
-    assert devices["Battery"].model == "lifepo4 12.8 V 20 Ah"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_devices_read_like_a_product_page(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    registry = dr.async_get(hass)
+    devices = {
+        d.name: (d.manufacturer, d.model, d.hw_version, d.sw_version)
+        for d in dr.async_entries_for_config_entry(registry, entry.entry_id)
+    }
+    assert devices["Solar Pi"] == (
+        "Raspberry Pi Ltd", "Raspberry Pi", "simulated (default)", "hardware bridge 0.1.0"
+    )  # fmt: skip
+    assert devices["Witty Pi"] == ("UUGear", "Witty Pi 4", None, "7")
+    assert devices["Battery"] == ("Generic", "LiFePO4 battery, 12.8 V 20 Ah", None, None)
+    assert devices["Solar panel"] == ("Generic", "Solar panel", None, None)
+    assert devices["iExec worker"][0] == "iExec"
+    assert all(manufacturer and model for manufacturer, model, *_ in devices.values())
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -62,6 +79,28 @@ async def test_states_follow_the_bridge_by_push(hass: HomeAssistant, bridge) -> 
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_the_push_reconnects_as_soon_as_a_poll_reaches_the_bridge_again(
+    hass: HomeAssistant, bridge, monkeypatch
+) -> None:
+    # A back-off far longer than the fallback poll: only the poll can bring the push back soon.
+    monkeypatch.setattr(coordinator_module, "RECONNECT_DELAYS", (120.0,))
+    monkeypatch.setattr(coordinator_module, "FALLBACK_POLL_INTERVAL", timedelta(seconds=3))
+    entry = await set_up(hass, bridge)
+    coordinator = entry.runtime_data.coordinator
+    await until(lambda: coordinator.pushing, "the push")
+    bridge.stop()
+    await until(lambda: not coordinator.last_update_success, "the outage seen")
+    bridge.start()  # on the same port
+    back = time.monotonic()
+    try:
+        await until(lambda: coordinator.last_update_success, "a poll reaching the bridge", 30)
+        await until(lambda: coordinator.pushing, "the push again", 30)
+        assert time.monotonic() - back < 10  # the poll's 3 s and a connection, not 120 s
+        assert coordinator.update_interval is None  # pushed again, no more polling
+    finally:
+        await hass.config_entries.async_unload(entry.entry_id)
+
+
 async def test_a_bridge_that_goes_away_makes_entities_unavailable_then_they_come_back(
     hass: HomeAssistant, bridge
 ) -> None:
@@ -80,23 +119,49 @@ async def test_a_bridge_that_goes_away_makes_entities_unavailable_then_they_come
         restarted.stop()
 
 
-async def test_the_low_voltage_threshold_number_writes_the_witty_pi(
+CUT_SWITCH, CUT_NUMBER = "switch.witty_pi_low_voltage_cut", "number.witty_pi_cut_off"
+
+
+async def test_the_low_voltage_cut_is_off_and_says_so_then_turns_on_and_off(
     hass: HomeAssistant, bridge
 ) -> None:
     entry = await set_up(hass, bridge)
+    _, state = await request(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] is None  # the simulated Witty Pi's is off
+    assert hass.states.get(CUT_SWITCH).state == "off"
+    # Off, the number shows the cut the switch would set (90 % of 12.8 V), never an empty box.
+    assert hass.states.get(CUT_NUMBER).state == "11.5"
+    assert hass.states.get(CUT_NUMBER).attributes["friendly_name"] == "Witty Pi Cut-off"
+
     await hass.services.async_call(
-        "number",
-        "set_value",
-        {"entity_id": "number.witty_pi_low_voltage_cut", "value": 11.4},
-        blocking=True,
+        "number", "set_value", {"entity_id": CUT_NUMBER, "value": 11.2}, blocking=True
     )
     _, state = await request(bridge, "GET", "/state")
-    assert state["witty_pi"]["low_voltage_threshold"] == 11.4
-    await until(
-        lambda: hass.states.get("number.witty_pi_low_voltage_cut").state == "11.4",
-        "the number",
+    assert state["witty_pi"]["low_voltage_threshold"] is None  # still off: the switch decides
+    assert hass.states.get(CUT_NUMBER).state == "11.2"
+
+    await hass.services.async_call("switch", "turn_on", {"entity_id": CUT_SWITCH}, blocking=True)
+    _, state = await request(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] == 11.2
+    await until(lambda: hass.states.get(CUT_SWITCH).state == "on", "the cut on")
+
+    await hass.services.async_call(
+        "number", "set_value", {"entity_id": CUT_NUMBER, "value": 11.4}, blocking=True
     )
+    _, state = await request(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] == 11.4  # in force: written at once
+    await until(lambda: hass.states.get(CUT_NUMBER).state == "11.4", "the number")
+
+    await hass.services.async_call("switch", "turn_off", {"entity_id": CUT_SWITCH}, blocking=True)
+    _, state = await request(bridge, "GET", "/state")
+    assert state["witty_pi"]["low_voltage_threshold"] is None
+    await until(lambda: hass.states.get(CUT_SWITCH).state == "off", "the cut off")
+    assert hass.states.get(CUT_NUMBER).state == "11.4"  # what turning it on again sets
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def schedule(hass: HomeAssistant, **fields: str) -> None:
+    await hass.services.async_call(DOMAIN, "schedule_power", fields, blocking=True)
 
 
 async def test_schedule_power_sets_the_witty_pi_alarms(hass: HomeAssistant, bridge) -> None:
@@ -105,34 +170,68 @@ async def test_schedule_power_sets_the_witty_pi_alarms(hass: HomeAssistant, brid
     rtc = dt_util.parse_datetime(state["witty_pi"]["rtc_time"])
     shutdown = (rtc + timedelta(hours=2)).replace(microsecond=0)
     startup = (rtc + timedelta(hours=9)).replace(microsecond=0)
-    await hass.services.async_call(
-        DOMAIN,
-        "schedule_power",
-        {"next_shutdown": shutdown.isoformat(), "next_startup": startup.isoformat()},
-        blocking=True,
-    )
+    await schedule(hass, next_shutdown=shutdown.isoformat(), next_startup=startup.isoformat())
     await until(
         lambda: hass.states.get("sensor.witty_pi_next_startup").state == startup.isoformat(),
         "the next startup sensor",
     )
     with pytest.raises(ServiceValidationError) as refused:
-        await hass.services.async_call(
-            DOMAIN,
-            "schedule_power",
-            {"next_shutdown": startup.isoformat(), "next_startup": shutdown.isoformat()},
-            blocking=True,
-        )
+        await schedule(hass, next_shutdown=startup.isoformat(), next_startup=shutdown.isoformat())
     assert refused.value.translation_key == "startup_before_shutdown"
-    with pytest.raises(HomeAssistantError) as refused:
-        await hass.services.async_call(
-            DOMAIN,
-            "schedule_power",
-            {"next_startup": (rtc + timedelta(days=40)).isoformat()},
-            blocking=True,
-        )
-    assert refused.value.translation_key == "refused"
-    assert "27 days" in str(refused.value.translation_placeholders)
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_bad_time_is_refused_naming_the_value_given(hass: HomeAssistant, bridge) -> None:
+    entry = await set_up(hass, bridge)
+    with pytest.raises(ServiceValidationError) as refused:
+        await schedule(hass, next_startup="tomorrow at 8")
+    assert refused.value.translation_key == "invalid_time"
+    assert refused.value.translation_placeholders == {
+        "field": "next_startup",
+        "value": "tomorrow at 8",
+    }
+    assert "“tomorrow at 8” is not a date and time for next_startup" in str(refused.value)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_time_out_of_reach_is_refused_in_the_homes_local_time(
+    hass: HomeAssistant, bridge
+) -> None:
+    await hass.config.async_set_time_zone("Europe/Paris")
+    entry = await set_up(hass, bridge)
+    _, state = await request(bridge, "GET", "/state")
+    rtc = dt_util.parse_datetime(state["witty_pi"]["rtc_time"])  # the tests' June morning
+    too_far = (rtc + timedelta(days=40)).replace(second=0, microsecond=0)
+    with pytest.raises(ServiceValidationError) as refused:
+        await schedule(hass, next_startup=too_far.isoformat())
+    assert refused.value.translation_key == "time_out_of_reach"
+    placeholders = refused.value.translation_placeholders
+    paris = too_far.astimezone(dt_util.get_time_zone("Europe/Paris"))
+    assert placeholders["value"] == f"{paris:%a %Y-%m-%d %H:%M} (CEST)"
+    assert "+00:00" not in str(refused.value)
+    assert placeholders["now"].endswith("(CEST)")
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_on_a_bridge_that_lives_today_a_schedule_for_tomorrow_is_accepted(
+    hass: HomeAssistant, tmp_path
+) -> None:
+    config = write_config(tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/none", tmp=tmp_path)
+    bridge = BridgeProcess(tmp_path / "data", config=config, clock=()).start()  # unpinned
+    try:
+        entry = await set_up(hass, bridge)
+        tomorrow = (dt_util.now() + timedelta(days=1)).replace(second=0, microsecond=0)
+        await schedule(hass, next_startup=tomorrow.strftime("%Y-%m-%d %H:%M:%S"))
+        await until(
+            lambda: (
+                hass.states.get("sensor.witty_pi_next_startup").state
+                == tomorrow.astimezone(dt_util.UTC).isoformat()
+            ),
+            "tomorrow's startup",
+        )
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        bridge.stop()
 
 
 async def test_a_guard_refusal_comes_back_translated(hass: HomeAssistant, tmp_path) -> None:

@@ -15,6 +15,9 @@ from typing import Any
 
 from hardware_bridge.settings import STANDIN_IMAGE
 
+# The tests' simulated day (tests/support/clock.py), as the command line pins it.
+JUNE_MORNING_FLAGS = ("--sim-start", "2026-06-15T06:00:00-04:00", "--sim-speed", "60")
+
 LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 
 
@@ -63,8 +66,11 @@ class BridgeProcess:
 
     def __init__(self, data_dir: Path, *, config: Path | None = None, scenario: str = "default",
                  port: int | None = None, zeroconf: bool = False,
-                 max_open_files: int | None = None) -> None:  # fmt: skip
+                 max_open_files: int | None = None,
+                 clock: tuple[str, ...] = JUNE_MORNING_FLAGS) -> None:  # fmt: skip
+        """``clock``: flags pinning the simulated clock (empty: the scenario's own)."""
         self.data_dir = data_dir
+        self.clock = clock
         self.config = config
         self.scenario = scenario
         self.zeroconf = zeroconf
@@ -87,6 +93,7 @@ class BridgeProcess:
             "--simulate", self.scenario,
             "--host", "127.0.0.1", "--port", str(self.port),
             "--data-dir", str(self.data_dir),
+            *self.clock,
         ]  # fmt: skip
         if not self.zeroconf:
             command.append("--no-zeroconf")

@@ -1,0 +1,149 @@
+"""A real Home Assistant process serving its frontend, onboarded, with the integration linked in.
+
+For tests that drive the UI in a browser: ``hass -c CONFIG_DIR`` on loopback, the owner user
+created through the onboarding API (as the first screen of a new install would), every onboarding
+step done, so a browser that logs in lands on the dashboard.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+INTEGRATION = ROOT / "custom_components" / "positive_energy_worker"
+USERNAME, PASSWORD = "owner", "owner-password-1"
+# What Home Assistant needs to serve its UI and the config panel; nothing to install at start.
+CONFIGURATION = """\
+homeassistant:
+  name: Test home
+  time_zone: {time_zone}
+  country: FR
+  unit_system: metric
+http:
+  server_host: 127.0.0.1
+  server_port: {port}
+frontend:
+config:
+logger:
+  default: warning
+  logs:
+    custom_components.positive_energy_worker: debug
+"""
+
+
+ONBOARDED_BUT_THE_OWNER = {
+    "version": 4,
+    "minor_version": 1,
+    "key": "onboarding",
+    "data": {"done": ["core_config", "analytics", "integration"]},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class HomeAssistantProcess:
+    """One Home Assistant; ``start`` waits until it serves, ``onboard`` makes its owner."""
+
+    def __init__(self, config_dir: Path, *, time_zone: str = "Europe/Paris") -> None:
+        self.config_dir = config_dir
+        self.time_zone = time_zone
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = config_dir / "hass.log"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.token = ""
+
+    def start(self, timeout: float = 120) -> HomeAssistantProcess:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        (self.config_dir / "configuration.yaml").write_text(
+            CONFIGURATION.format(port=self.port, time_zone=self.time_zone)
+        )
+        # Every onboarding step but the owner's is done: the core config step would set up a
+        # weather, a radio browser and a text-to-speech entry, none of which this test needs.
+        storage = self.config_dir / ".storage"
+        storage.mkdir(exist_ok=True)
+        (storage / "onboarding").write_text(json.dumps(ONBOARDED_BUT_THE_OWNER))
+        links = self.config_dir / "custom_components"
+        links.mkdir(exist_ok=True)
+        if not (links / INTEGRATION.name).exists():
+            (links / INTEGRATION.name).symlink_to(INTEGRATION)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "homeassistant", "-c", str(self.config_dir), "--skip-pip"],
+            stdout=self.log.open("ab"),
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Home Assistant exited: {self.log.read_text()[-3000:]}")
+            try:
+                self._call("GET", "/api/onboarding", auth=False)
+                return self
+            except (OSError, urllib.error.URLError):
+                time.sleep(0.25)
+        raise RuntimeError(f"Home Assistant did not start: {self.log.read_text()[-3000:]}")
+
+    def onboard(self) -> None:
+        """The owner user, as the first screen of a new install makes it; then a token."""
+        client_id = f"{self.url}/"
+        user = self._call(
+            "POST",
+            "/api/onboarding/users",
+            {"client_id": client_id, "name": "Owner", "username": USERNAME,
+             "password": PASSWORD, "language": "en"},
+            auth=False,
+        )  # fmt: skip
+        tokens = self._form(
+            "/auth/token",
+            {"grant_type": "authorization_code", "code": user["auth_code"], "client_id": client_id},
+        )
+        self.token = tokens["access_token"]
+
+    def config_entries(self, domain: str) -> list[dict[str, Any]]:
+        """The config entries of ``domain``, as the UI lists them."""
+        entries: list[dict[str, Any]] = self._call(
+            "GET", f"/api/config/config_entries/entry?domain={domain}"
+        )
+        return entries
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+
+    def _call(self, method: str, path: str, body: Any = None, *, auth: bool = True) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if auth:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data, headers, method=method)
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return json.loads(reply.read() or b"null")
+
+    def _form(self, path: str, fields: dict[str, str]) -> Any:
+        data = urllib.parse.urlencode(fields).encode()
+        with urllib.request.urlopen(self.url + path, data, timeout=30) as reply:
+            return json.loads(reply.read())
