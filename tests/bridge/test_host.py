@@ -15,6 +15,7 @@ from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
 from hardware_bridge.sim.world import Simulation
 from tests.bridge.test_simulation import scenario_with
+from tests.support.clock import JUNE_MORNING
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
 MEMINFO_TEXT = """\
@@ -153,7 +154,8 @@ def test_a_garbage_file_is_null_and_said_once_and_the_rest_is_read(pi, caplog):
 
 
 def simulated(scenario):
-    clock = ManualClock(scenario.clock.start)
+    # The shipped default starts now: pin the tests' June morning, whatever the wall clock says.
+    clock = ManualClock(scenario.clock.start or JUNE_MORNING)
     simulation = Simulation(scenario, clock)
     return simulation, clock, simulation.hardware(retry=NO_SLEEP)
 
