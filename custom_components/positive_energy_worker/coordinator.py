@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -22,6 +23,9 @@ from .client import (
 from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
 from .helpers import translated
 
+if TYPE_CHECKING:
+    from .compute_window import ComputeWindow
+
 _LOGGER = logging.getLogger(__package__)
 
 
@@ -32,6 +36,7 @@ class PEWData:
     client: BridgeClient
     coordinator: PEWCoordinator
     device: BridgeDevice
+    window: ComputeWindow
 
 
 PEWConfigEntry = ConfigEntry[PEWData]

@@ -1,4 +1,5 @@
-"""The worker as a switch: on starts it, off drains it (the running task finishes first)."""
+"""Switches: the worker (on starts it, off drains it: the running task finishes first), and auto
+mode (the compute window drives the worker; restored after a restart)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,20 @@ from typing import Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .client import BridgeClient, BridgeState
+from .compute_window import ComputeWindow
 from .coordinator import PEWConfigEntry
-from .entity import WORKER, PEWEntity, PEWEntityDescription, add_entities
+from .entity import (
+    WORKER,
+    PEWEntity,
+    PEWEntityDescription,
+    PEWWindowEntity,
+    PEWWindowEntityDescription,
+    add_entities,
+    add_window_entities,
+)
 from .helpers import bridge_command
 
 PARALLEL_UPDATES = 1
@@ -42,12 +53,32 @@ SWITCHES: tuple[PEWSwitchDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PEWWindowSwitchDescription(PEWWindowEntityDescription, SwitchEntityDescription):
+    """A switch of the compute window: whether it is on, and what turns it on or off."""
+
+    is_on_fn: Callable[[ComputeWindow], bool]
+    set_fn: Callable[[ComputeWindow, bool], None]
+
+
+WINDOW_SWITCHES: tuple[PEWWindowSwitchDescription, ...] = (
+    PEWWindowSwitchDescription(
+        key="auto_mode",
+        translation_key="auto_mode",
+        part=WORKER,
+        is_on_fn=lambda window: window.auto,
+        set_fn=lambda window, on: window.set_auto(on),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_entities(entry, async_add_entities, PEWSwitch, SWITCHES)
+    add_window_entities(entry, async_add_entities, PEWWindowSwitch, WINDOW_SWITCHES)
 
 
 class PEWSwitch(PEWEntity, SwitchEntity):
@@ -72,3 +103,24 @@ class PEWSwitch(PEWEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self.entity_description.turn_off_fn(self.coordinator.client)
         await self.coordinator.async_request_refresh()
+
+
+class PEWWindowSwitch(PEWWindowEntity, SwitchEntity, RestoreEntity):
+    """A setting of the compute window; it keeps its state across restarts."""
+
+    entity_description: PEWWindowSwitchDescription
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None:
+            self.entity_description.set_fn(self.window, last.state == "on")
+
+    @property
+    def is_on(self) -> bool:
+        return self.entity_description.is_on_fn(self.window)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        self.entity_description.set_fn(self.window, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        self.entity_description.set_fn(self.window, False)
