@@ -19,7 +19,7 @@ from typing import Any, Final
 from homeassistant.core import CALLBACK_TYPE, Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.storage import Store
-from homeassistant.util import dt as dt_util
+from homeassistant.util.dt import utcnow
 
 from .client import BridgeClientError, BridgeDevice
 from .const import DOMAIN
@@ -146,7 +146,7 @@ class ComputeWindow:
         assert self._observer is not None
         coordinator = self.coordinator
         bridge = coordinator.data if coordinator.last_update_success else None
-        seen = self._observer.observe(dt_util.utcnow().timestamp(), bridge)
+        seen = self._observer.observe(utcnow().timestamp(), bridge)
         was_on = self._policy.state.on
         decision = self._policy.decide(seen.observation)
         if self.auto and decision.run != was_on:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
@@ -39,3 +42,16 @@ def entry_for(bridge: BridgeProcess, **options: float) -> MockConfigEntry:
         data={"host": "127.0.0.1", "port": bridge.port, "token": bridge.token},
         options=options,
     )
+
+
+async def options_step(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Open the options, choose ``step`` in the menu and submit ``data``: the flow's result."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, step)
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)

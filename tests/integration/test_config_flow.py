@@ -17,7 +17,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
 from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import entry_for, options_step
 from tests.support.bridge import BridgeProcess
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -192,10 +192,8 @@ async def test_options_set_the_deadbands(hass: HomeAssistant, bridge) -> None:
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "init"
     options = {"power": 2.0, "voltage": 0.1, "soc": 1.0, "optional_entities": False}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    result = await options_step(hass, entry, "push", options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options == options
@@ -211,9 +209,10 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
     assert registry.async_get("sensor.battery_current").disabled_by is not None
 
     async def set_optional(enabled: bool) -> None:
-        result = await hass.config_entries.options.async_init(entry.entry_id)
-        await hass.config_entries.options.async_configure(
-            result["flow_id"],
+        await options_step(
+            hass,
+            entry,
+            "push",
             {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": enabled},
         )
         await hass.async_block_till_done()
