@@ -228,3 +228,70 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
     )
     assert registry.async_get("sensor.battery_state_of_charge").disabled_by is None
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_options_menu_offers_each_step(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["push", "surplus", "home_battery", "devices", "policy"]
+
+
+async def test_the_surplus_step_asks_for_its_sources_sensors_and_keeps_other_options(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge, power=2.0, voltage=0.1, soc=1.0)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    grid = {"surplus_source": "grid", "export_positive": True, "worker_watts": 5.0}
+    result = await options_step(hass, entry, "surplus", {**grid, "smoothing_s": 30})
+    assert (result["type"], result["errors"]) == (
+        FlowResultType.FORM,
+        {"base": "grid_power_needed"},
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**grid, "smoothing_s": 30, "grid_power": "sensor.grid"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["power"] == 2.0  # the push step's options stay
+    settings = entry.runtime_data.window.settings  # the entry was reloaded with them
+    assert (settings.grid_power, settings.export_positive) == ("sensor.grid", True)
+    assert settings.policy.worker_watts == 5.0
+
+    # Off-grid needs no sensor; the grid sensor, emptied, is gone.
+    result = await options_step(
+        hass, entry, "surplus", {"surplus_source": "off_grid", "worker_watts": 3.7}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "grid_power" not in entry.options
+    assert entry.options["power"] == 2.0
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_devices_and_policy_steps_reach_the_window(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await options_step(
+        hass,
+        entry,
+        "devices",
+        {"idle_entities": ["media_player.tv"], "idle_power_w": 25, "pi_cpu_percent": 60},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await options_step(
+        hass, entry, "policy", {"start_delay_s": 30, "battery_reserve_soc": 55}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    window = entry.runtime_data.window
+    assert window.settings.idle_entities == ("media_player.tv",)
+    assert window.settings.idle_power_w == 25
+    assert window.policy.config.start_delay_s == 30
+    assert window.policy.config.battery_reserve_soc == 55
+    assert window.policy.config.min_on_s == 600  # a default fills what the form left
+    await hass.config_entries.async_unload(entry.entry_id)
