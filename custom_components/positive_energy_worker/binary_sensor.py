@@ -15,7 +15,7 @@ from homeassistant.components.binary_sensor import (
     BinarySensorEntity,
     BinarySensorEntityDescription,
 )
-from homeassistant.const import Platform
+from homeassistant.const import CONF_DEVICE_ID, CONF_DOMAIN, CONF_ENTITY_ID, CONF_TYPE, Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
@@ -28,7 +28,6 @@ from .entity import (
     WORKER,
     PEWWindowEntity,
     PEWWindowEntityDescription,
-    add_window_entities,
 )
 
 PARALLEL_UPDATES = 0  # written by the window: nothing to throttle
@@ -91,7 +90,10 @@ async def async_setup_entry(
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    add_window_entities(entry, async_add_entities, PEWWindowBinarySensor, WINDOW_BINARY_SENSORS)
+    window = entry.runtime_data.window
+    async_add_entities(
+        PEWWindowBinarySensor(window, description) for description in WINDOW_BINARY_SENSORS
+    )
 
 
 class PEWWindowBinarySensor(PEWWindowEntity, BinarySensorEntity):
@@ -108,15 +110,26 @@ class PEWWindowBinarySensor(PEWWindowEntity, BinarySensorEntity):
         return self.entity_description.attributes_fn(self.window.state)
 
 
-def described_entities(
-    hass: HomeAssistant, device_id: str
-) -> list[tuple[er.RegistryEntry, PEWWindowBinarySensorDescription]]:
-    """The window's binary sensors on a device, each with its description."""
+def device_automations(
+    hass: HomeAssistant,
+    device_id: str,
+    kind: dict[str, str],
+    types: Callable[[PEWWindowBinarySensorDescription], tuple[str, ...]],
+) -> list[dict[str, str]]:
+    """The device triggers or conditions (``kind`` says which) of the window's binary sensors
+    on a device: one per type its description names."""
     by_key = {d.translation_key: d for d in WINDOW_BINARY_SENSORS}
     return [
-        (entry, by_key[entry.translation_key])
+        {
+            **kind,
+            CONF_DEVICE_ID: device_id,
+            CONF_DOMAIN: DOMAIN,
+            CONF_ENTITY_ID: entry.id,
+            CONF_TYPE: automation,
+        }
         for entry in er.async_entries_for_device(er.async_get(hass), device_id)
         if entry.platform == DOMAIN
         and entry.domain == Platform.BINARY_SENSOR
         and entry.translation_key in by_key
+        for automation in types(by_key[entry.translation_key])
     ]

@@ -3,25 +3,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import voluptuous as vol
-from homeassistant.const import (
-    CONF_CONDITION,
-    CONF_DEVICE_ID,
-    CONF_DOMAIN,
-    CONF_ENTITY_ID,
-    CONF_TYPE,
-    STATE_ON,
-)
+from homeassistant.const import CONF_CONDITION, CONF_ENTITY_ID, CONF_TYPE, STATE_ON
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import condition
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.typing import ConfigType, TemplateVarsType
 
-from .binary_sensor import WINDOW_BINARY_SENSORS, described_entities
-from .const import DOMAIN
+from .binary_sensor import WINDOW_BINARY_SENSORS, device_automations
 
 CONDITION_TYPES = {d.is_on for d in WINDOW_BINARY_SENSORS}
 CONDITION_SCHEMA = cv.DEVICE_CONDITION_BASE_SCHEMA.extend(
@@ -32,18 +22,9 @@ CONDITION_SCHEMA = cv.DEVICE_CONDITION_BASE_SCHEMA.extend(
 )
 
 
-async def async_get_conditions(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
+async def async_get_conditions(hass: HomeAssistant, device_id: str) -> list[dict[str, str]]:
     """The conditions of the window's binary sensors on this device."""
-    return [
-        {
-            CONF_CONDITION: "device",
-            CONF_DEVICE_ID: device_id,
-            CONF_DOMAIN: DOMAIN,
-            CONF_ENTITY_ID: entry.id,
-            CONF_TYPE: description.is_on,
-        }
-        for entry, description in described_entities(hass, device_id)
-    ]
+    return device_automations(hass, device_id, {CONF_CONDITION: "device"}, lambda d: (d.is_on,))
 
 
 @callback

@@ -9,8 +9,6 @@ import voluptuous as vol
 from homeassistant.components.device_automation import DEVICE_TRIGGER_BASE_SCHEMA
 from homeassistant.components.homeassistant.triggers import state as state_trigger
 from homeassistant.const import (
-    CONF_DEVICE_ID,
-    CONF_DOMAIN,
     CONF_ENTITY_ID,
     CONF_FOR,
     CONF_PLATFORM,
@@ -23,8 +21,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.trigger import TriggerActionType, TriggerInfo
 from homeassistant.helpers.typing import ConfigType
 
-from .binary_sensor import WINDOW_BINARY_SENSORS, described_entities
-from .const import DOMAIN
+from .binary_sensor import WINDOW_BINARY_SENSORS, device_automations
 
 # Each trigger type and the state it fires on.
 TRIGGER_TYPES = {
@@ -40,19 +37,11 @@ TRIGGER_SCHEMA = DEVICE_TRIGGER_BASE_SCHEMA.extend(
 )
 
 
-async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, Any]]:
+async def async_get_triggers(hass: HomeAssistant, device_id: str) -> list[dict[str, str]]:
     """The triggers of the window's binary sensors on this device."""
-    return [
-        {
-            CONF_PLATFORM: "device",
-            CONF_DEVICE_ID: device_id,
-            CONF_DOMAIN: DOMAIN,
-            CONF_ENTITY_ID: entry.id,
-            CONF_TYPE: trigger,
-        }
-        for entry, description in described_entities(hass, device_id)
-        for trigger in (description.turned_on, description.turned_off)
-    ]
+    return device_automations(
+        hass, device_id, {CONF_PLATFORM: "device"}, lambda d: (d.turned_on, d.turned_off)
+    )
 
 
 async def async_get_trigger_capabilities(

@@ -185,17 +185,3 @@ def add_entities(
         for description in descriptions
         if description.exists_fn(coordinator.data)
     )
-
-
-_WindowDescription = TypeVar("_WindowDescription", bound=PEWWindowEntityDescription)
-
-
-def add_window_entities(
-    entry: PEWConfigEntry,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    entity: Callable[[ComputeWindow, _WindowDescription], PEWWindowEntity],
-    descriptions: Iterable[_WindowDescription],
-) -> None:
-    """A platform's compute-window entities."""
-    window = entry.runtime_data.window
-    async_add_entities(entity(window, description) for description in descriptions)

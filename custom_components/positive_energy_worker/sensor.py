@@ -45,7 +45,6 @@ from .entity import (
     PEWWindowEntity,
     PEWWindowEntityDescription,
     add_entities,
-    add_window_entities,
 )
 
 PARALLEL_UPDATES = 0  # push-fed: nothing to throttle
@@ -262,7 +261,8 @@ async def async_setup_entry(
 ) -> None:
     """Sensors for the parts this bridge has, and the window's."""
     add_entities(entry, async_add_entities, PEWSensor, SENSORS)
-    add_window_entities(entry, async_add_entities, PEWWindowSensor, WINDOW_SENSORS)
+    window = entry.runtime_data.window
+    async_add_entities(PEWWindowSensor(window, description) for description in WINDOW_SENSORS)
 
 
 class PEWSensor(PEWEntity, SensorEntity):

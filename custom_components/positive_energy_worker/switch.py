@@ -22,7 +22,6 @@ from .entity import (
     PEWWindowEntity,
     PEWWindowEntityDescription,
     add_entities,
-    add_window_entities,
 )
 from .helpers import bridge_command
 
@@ -78,7 +77,8 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_entities(entry, async_add_entities, PEWSwitch, SWITCHES)
-    add_window_entities(entry, async_add_entities, PEWWindowSwitch, WINDOW_SWITCHES)
+    window = entry.runtime_data.window
+    async_add_entities(PEWWindowSwitch(window, description) for description in WINDOW_SWITCHES)
 
 
 class PEWSwitch(PEWEntity, SwitchEntity):
