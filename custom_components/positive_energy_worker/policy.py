@@ -64,7 +64,8 @@ class PolicyConfig:
     battery_reserve_soc: float = 0.0  # never compute below this SoC (a home or the Pi's battery)
     task_hours: float = 1.0  # the longest task of the worker's category: what a start must carry
     ride_wh: float = 0.0  # energy a task in flight may borrow through a dip before draining
-    forecast_margin: float = 1.0  # the forecast must promise this many tasks' energy
+    forecast_margin: float = 1.0  # to start, the forecast must promise this many tasks' energy
+    forecast_stop_margin: float = 0.5  # running, less than this many tasks' energy ahead drains
     store_margin: float = 1.5  # the store must carry this many tasks to start on it
 
     @property
@@ -179,8 +180,15 @@ class Policy:
 
     def _stopped(self, obs: Observation) -> Decision:
         cfg, state, now = self.config, self.state, obs.time
-        surplus_ok = obs.surplus_w >= cfg.start_w
-        state.above_since = (state.above_since or now) if surplus_ok else None
+        # A forecast that promises the whole task lets a rising morning start above stop_w.
+        promised = obs.forecast_wh is not None and not self._forecast_short(
+            obs, cfg.forecast_margin
+        )
+        surplus_ok = obs.surplus_w >= (cfg.stop_w if promised else cfg.start_w)
+        if not surplus_ok:
+            state.above_since = None
+        elif state.above_since is None:
+            state.above_since = now
         held = self._held(obs)
         if held:
             return held
@@ -192,7 +200,9 @@ class Policy:
         if surplus_ok:
             waited = self._since(state.above_since, now)
             if waited < cfg.start_delay_s:
-                return Decision(False, Reason.START_DELAY, f"{obs.surplus_w:.0f} W for {waited:.0f} s")
+                return Decision(
+                    False, Reason.START_DELAY, f"{obs.surplus_w:.0f} W for {waited:.0f} s"
+                )
             if self._forecast_short(obs, cfg.forecast_margin):
                 return Decision(False, Reason.FORECAST_SHORT, f"{obs.forecast_wh:.0f} Wh ahead")
             return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
@@ -208,13 +218,14 @@ class Policy:
         if self._carries(obs, 1.0):
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.BATTERY_SPARE, f"carries {obs.carry_hours:.1f} h")
-        if self._forecast_short(obs, 1.0):
+        if self._forecast_short(obs, cfg.forecast_stop_margin):
             # The next task would not finish: let this one end and take no other.
             return Decision(False, Reason.FORECAST_SHORT, f"{obs.forecast_wh:.0f} Wh ahead")
         if obs.surplus_w >= cfg.stop_w:
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
-        state.below_since = state.below_since or now
+        if state.below_since is None:
+            state.below_since = now
         state.borrowed_wh += max(0.0, cfg.worker_watts - obs.surplus_w) * dt / 3600.0
         on_for = self._since(state.changed_at, now)
         if on_for < cfg.min_on_s:

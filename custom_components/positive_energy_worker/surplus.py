@@ -126,9 +126,7 @@ class OffGridEstimator:
         probe = (
             holding
             and r.worker_w <= 0
-            and (
-                self.failed_probe_at is None or r.time - self.failed_probe_at >= cfg.probe_every_s
-            )
+            and (self.failed_probe_at is None or r.time - self.failed_probe_at >= cfg.probe_every_s)
         )
         spare_wh = max(0.0, r.soc - cfg.reserve_soc) / 100.0 * cfg.capacity_wh
         # The drain with the worker running (its draw on top when it does not run yet); never
