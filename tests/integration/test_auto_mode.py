@@ -6,6 +6,7 @@ policy's timers and the worker's commands are the integration's own, at a real b
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -54,17 +55,28 @@ async def set_up(hass: HomeAssistant, bridge: BridgeProcess, **options: Any):
     return entry
 
 
-def spy_on_commands(entry, monkeypatch) -> list[tuple[str, dict[str, Any]]]:
-    """Record each worker command as the client is asked for it (then let it go out)."""
+def spy_on_commands(
+    entry, monkeypatch, timeline: list[str] | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """Record each worker command as the client is asked for it (then let it go out); in
+    ``timeline``, when each was asked for and when its answer came."""
     calls: list[tuple[str, dict[str, Any]]] = []
+    timeline = [] if timeline is None else timeline
     client = entry.runtime_data.client
 
     def recorded(name: str):
         send = getattr(client, name)
 
+        async def answered(request: Any) -> Any:
+            try:
+                return await request
+            finally:
+                timeline.append(f"{name} answered")
+
         def command(*args: Any, **kwargs: Any):
             calls.append((name, kwargs))
-            return send(*args, **kwargs)
+            timeline.append(f"{name} asked")
+            return answered(send(*args, **kwargs))
 
         return command
 
@@ -153,6 +165,30 @@ async def test_turning_auto_mode_on_brings_the_worker_in_line_with_the_window(
     # This bridge has no Docker engine: it refuses, and auto mode says so.
     assert "auto mode could not start the worker" in caplog.text
     assert hass.states.get(AUTO).state == "on"
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_a_change_of_mind_while_a_command_is_in_flight_follows_it(
+    hass: HomeAssistant, bridge, monkeypatch
+) -> None:
+    hass.states.async_set(GRID, IMPORTING, WATTS)
+    entry = await set_up(hass, bridge, **PROMPT)
+    timeline: list[str] = []
+    calls = spy_on_commands(entry, monkeypatch, timeline)
+    await hass.services.async_call("switch", "turn_on", {"entity_id": AUTO}, blocking=True)
+    hass.states.async_set(GRID, EXPORTING, WATTS)
+    await asyncio.sleep(0)  # one pass: the window opens, the start is on the wire...
+    assert timeline == ["start_worker asked"]
+    hass.states.async_set(GRID, IMPORTING, WATTS)  # ...when it closes again
+    await hass.async_block_till_done()
+    # One command at a time, the latest last.
+    assert timeline == [
+        "start_worker asked",
+        "start_worker answered",
+        "stop_worker asked",
+        "stop_worker answered",
+    ]
+    assert calls[-1] == ("stop_worker", {"drain": True})
     await hass.config_entries.async_unload(entry.entry_id)
 
 
