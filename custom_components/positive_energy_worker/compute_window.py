@@ -186,6 +186,8 @@ class ComputeWindow:
             )
 
     async def _send(self) -> None:
+        """Send until what was sent is what is wanted; nothing awaits after the last check, so
+        a command asked for while this runs is never left behind."""
         client, sent = self.coordinator.client, None
         while self._wanted is not None and self._wanted != sent:
             sent = self._wanted
@@ -198,4 +200,4 @@ class ComputeWindow:
                 _LOGGER.warning(
                     "auto mode could not %s the worker: %s", "start" if sent else "drain", err
                 )
-        await self.coordinator.async_request_refresh()
+            await self.coordinator.async_request_refresh()
