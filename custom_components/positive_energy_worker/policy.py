@@ -178,7 +178,7 @@ class Policy:
     def _carries(self, obs: Observation, tasks: float) -> bool:
         return obs.carry_hours is not None and obs.carry_hours >= self.config.task_hours * tasks
 
-    def _stopped(self, obs: Observation) -> Decision:
+    def _stopped(self, obs: Observation) -> Decision:  # noqa: PLR0911 (a return per reason)
         cfg, state, now = self.config, self.state, obs.time
         # A forecast that promises the whole task lets a rising morning start above stop_w.
         promised = obs.forecast_wh is not None and not self._forecast_short(
@@ -210,7 +210,7 @@ class Policy:
             return Decision(True, Reason.PROBE, "full battery: does the controller carry it?")
         return Decision(False, Reason.NO_SURPLUS, f"{obs.surplus_w:.0f} W < {cfg.start_w:.0f} W")
 
-    def _running(self, obs: Observation, dt: float) -> Decision:
+    def _running(self, obs: Observation, dt: float) -> Decision:  # noqa: PLR0911 (as above)
         cfg, state, now = self.config, self.state, obs.time
         held = self._held(obs)
         if held:

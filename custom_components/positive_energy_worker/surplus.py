@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class GridMeter:
-    """A home's meters at one moment (W). Give ``grid_w``, or ``production_w`` and ``consumption_w``.
+    """A home's meters at one moment (W): ``grid_w``, or ``production_w`` and ``consumption_w``.
 
     ``grid_w`` is positive for import unless ``export_positive`` (many inverters count so).
     ``consumption_w`` includes the worker if it runs on the home's circuit (it usually does).
