@@ -1,7 +1,8 @@
 """Positive Energy Worker: run iExec compute on a solar Raspberry Pi when the energy is there.
 
 Home Assistant talks to the Pi's hardware bridge over its authenticated API: readings and worker
-state arrive by WebSocket push, commands go back over REST.
+state arrive by WebSocket push, commands go back over REST. The compute window (the policy fed by
+the home's entities and the bridge) runs here; in auto mode it drives the worker.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
 from .client import BridgeClient, BridgeClientError, Deadbands
+from .compute_window import ComputeWindow, policy_store
 from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, MIN_BRIDGE_VERSION
 from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
 from .entity import PI, default_low_voltage_cut, device_info, set_optional_entities
 from .helpers import translated
 from .services import async_register_services
+from .settings import AutoSettings
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -58,13 +61,16 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
         Deadbands.from_options(entry.options),
         default_low_voltage_cut(device.battery),
     )
-    entry.runtime_data = PEWData(client, coordinator, device)
+    settings = AutoSettings.from_options(entry.options)
+    window = ComputeWindow(hass, entry, coordinator, device, settings)
+    entry.runtime_data = PEWData(client, coordinator, device, window)
     # The Pi first: its parts point at it (via_device) and must find it registered.
     dr.async_get(hass).async_get_or_create(
         config_entry_id=entry.entry_id, **device_info(device, PI)
     )
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
+    await window.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_apply_options))
     return True
@@ -109,5 +115,14 @@ async def _apply_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
-    """Platforms out; the push task ends with the entry (it was created on it)."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    """Platforms out, the window's timers written; the push task ends with the entry (it was
+    created on it)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded:
+        await entry.runtime_data.window.async_stop()
+    return unloaded
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
+    """A removed bridge leaves no policy timers behind."""
+    await policy_store(hass, entry.entry_id).async_remove()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict
-from typing import Any
+from typing import Any, Final
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
@@ -12,9 +12,15 @@ from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
+    DeviceSelector,
+    DeviceSelectorConfig,
+    EntitySelector,
+    EntitySelectorConfig,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
@@ -31,6 +37,26 @@ from .client import (
 )
 from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_PORT, DOMAIN
 from .coordinator import PEWConfigEntry
+from .settings import (
+    CONSUMPTION_POWER,
+    DEVICE_KNOBS,
+    EXPORT_POSITIVE,
+    FORECAST,
+    GRID_POWER,
+    HOME_BATTERY_KNOBS,
+    HOME_BATTERY_POWER,
+    HOME_BATTERY_SOC,
+    IDLE_DEVICES,
+    IDLE_ENTITIES,
+    POLICY_KNOBS,
+    PRIORITY_CONSUMERS,
+    PRODUCTION_POWER,
+    SURPLUS_KNOBS,
+    SURPLUS_SOURCE,
+    AutoSettings,
+    Knob,
+    Source,
+)
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
 
@@ -235,30 +261,123 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
 
 
 class PEWOptionsFlow(OptionsFlow):
-    """How finely the bridge pushes changes. Applying them is the entry's update listener's."""
+    """How finely the bridge pushes changes, and the auto mode's surplus, devices and policy.
+
+    Each step saves its own options and keeps the others; applying them is the entry's update
+    listener's (one reload).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        current = {
-            **asdict(Deadbands()),
-            CONF_OPTIONAL_ENTITIES: False,
-            **self.config_entry.options,
-        }
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            errors = _range_errors(user_input, DEADBAND_SELECTORS)
-            if not errors:
-                return self.async_create_entry(data=user_input)
-        fields: dict[vol.Marker, Any] = {
-            vol.Required(key): DEADBAND_SELECTORS[key] for key in asdict(Deadbands())
-        }
-        fields[vol.Required(CONF_OPTIONAL_ENTITIES)] = bool
+        return self.async_show_menu(step_id="init", menu_options=list(STEPS))
+
+    async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        errors = {} if user_input is None else _range_errors(user_input, DEADBAND_SELECTORS)
+        return self._step("push", user_input, errors)
+
+    async def async_step_surplus(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        errors = {}
+        if user_input is not None and (
+            missing := AutoSettings.from_options(user_input).missing_meters()
+        ):
+            errors["base"] = missing
+        return self._step("surplus", user_input, errors)
+
+    async def async_step_home_battery(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return self._step("home_battery", user_input)
+
+    async def async_step_devices(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        return self._step("devices", user_input)
+
+    async def async_step_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        return self._step("policy", user_input)
+
+    def _step(
+        self, step_id: str, user_input: dict[str, Any] | None, errors: dict[str, str] | None = None
+    ) -> ConfigFlowResult:
+        """Save the step's options (an emptied field is dropped), or show its form."""
+        schema = STEPS[step_id]
+        options = self.config_entry.options
+        if user_input is not None and not errors:
+            mine = {str(marker) for marker in schema.schema}
+            kept = {key: value for key, value in options.items() if key not in mine}
+            return self.async_create_entry(data={**kept, **user_input})
         return self.async_show_form(
-            step_id="init",
-            data_schema=self.add_suggested_values_to_schema(
-                vol.Schema(fields), user_input or current
-            ),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, user_input or options),
             errors=errors,
         )
+
+
+def _numbers(knobs: Mapping[str, Knob]) -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(key, default=knob.default): NumberSelector(
+            NumberSelectorConfig(
+                min=knob.minimum,
+                max=knob.maximum,
+                step=knob.step,
+                unit_of_measurement=knob.unit,
+                mode=NumberSelectorMode.BOX,
+            )
+        )
+        for key, knob in knobs.items()
+    }
+
+
+def _entity(device_class: str | None = None, *, multiple: bool = False) -> EntitySelector:
+    """Any entity, or a sensor of ``device_class``."""
+    if device_class is None:
+        return EntitySelector(EntitySelectorConfig(multiple=multiple))
+    return EntitySelector(
+        EntitySelectorConfig(domain="sensor", device_class=device_class, multiple=multiple)
+    )
+
+
+POWER = _entity("power")
+STEPS: Final[dict[str, vol.Schema]] = {
+    "push": vol.Schema(
+        {
+            **{
+                vol.Required(key, default=default): DEADBAND_SELECTORS[key]
+                for key, default in asdict(Deadbands()).items()
+            },
+            vol.Required(CONF_OPTIONAL_ENTITIES, default=False): bool,
+        }
+    ),
+    "surplus": vol.Schema(
+        {
+            vol.Required(SURPLUS_SOURCE, default=Source.OFF_GRID): SelectSelector(
+                SelectSelectorConfig(options=list(Source), translation_key=SURPLUS_SOURCE)
+            ),
+            vol.Optional(GRID_POWER): POWER,
+            vol.Required(EXPORT_POSITIVE, default=False): bool,
+            vol.Optional(PRODUCTION_POWER): POWER,
+            vol.Optional(CONSUMPTION_POWER): POWER,
+            **_numbers(SURPLUS_KNOBS),
+        }
+    ),
+    "home_battery": vol.Schema(
+        {
+            vol.Optional(HOME_BATTERY_SOC): _entity("battery"),
+            vol.Optional(HOME_BATTERY_POWER): POWER,
+            **_numbers(HOME_BATTERY_KNOBS),
+        }
+    ),
+    "devices": vol.Schema(
+        {
+            vol.Optional(IDLE_ENTITIES): _entity(multiple=True),
+            vol.Optional(IDLE_DEVICES): DeviceSelector(DeviceSelectorConfig(multiple=True)),
+            vol.Optional(PRIORITY_CONSUMERS): _entity(multiple=True),
+            **_numbers(DEVICE_KNOBS),
+        }
+    ),
+    "policy": vol.Schema({**_numbers(POLICY_KNOBS), vol.Optional(FORECAST): _entity("energy")}),
+}
 
 
 def _title(device: BridgeDevice) -> str:

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -23,6 +24,9 @@ from .client import (
 from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
 from .helpers import translated
 
+if TYPE_CHECKING:
+    from .compute_window import ComputeWindow
+
 _LOGGER = logging.getLogger(__package__)
 
 
@@ -33,6 +37,7 @@ class PEWData:
     client: BridgeClient
     coordinator: PEWCoordinator
     device: BridgeDevice
+    window: ComputeWindow
 
 
 PEWConfigEntry = ConfigEntry[PEWData]

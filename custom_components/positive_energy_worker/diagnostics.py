@@ -1,4 +1,5 @@
-"""Diagnostics: the entry, the bridge's device info and state, secrets redacted."""
+"""Diagnostics: the entry, the bridge's device info and state, the compute window's settings,
+decision and timers; secrets redacted."""
 
 from __future__ import annotations
 
@@ -19,10 +20,17 @@ async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: PEWConfigEntry
 ) -> dict[str, Any]:
     data = entry.runtime_data
+    window = data.window
     return {
         "entry": async_redact_data(entry.as_dict(), TO_REDACT),
         "device": asdict(data.device),
         "pushing": data.coordinator.pushing,
         "last_update_success": data.coordinator.last_update_success,
         "state": async_redact_data(asdict(data.coordinator.data), TO_REDACT),
+        "window": {
+            "auto": window.auto,
+            "settings": asdict(window.settings),
+            "state": asdict(window.state),
+            "policy": window.policy.to_dict(),
+        },
     }

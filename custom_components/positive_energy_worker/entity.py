@@ -1,4 +1,8 @@
-"""The one entity base class: devices, unique ids and availability in one place."""
+"""The entity base classes: devices, unique ids and availability in one place.
+
+``PEWEntity`` shows the bridge's state; ``PEWWindowEntity`` shows the compute window's
+decisions (made in Home Assistant, so they do not go unavailable with the bridge).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,12 @@ from typing import Final, Generic, TypeVar
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .client import Battery, BatteryInfo, BridgeDevice, BridgeState, Host, Solar, WittyPi
+from .compute_window import ComputeWindow
 from .const import DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
@@ -139,6 +144,12 @@ def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
     return info
 
 
+def unique_id(
+    device: BridgeDevice, description: PEWEntityDescription | PEWWindowEntityDescription
+) -> str:
+    return f"{device.device_id}_{description.part}_{description.key}"
+
+
 class PEWEntity(CoordinatorEntity[PEWCoordinator]):
     """An entity of one part of a bridge."""
 
@@ -149,12 +160,37 @@ class PEWEntity(CoordinatorEntity[PEWCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         device = coordinator.config_entry.runtime_data.device
-        self._attr_unique_id = f"{device.device_id}_{description.part}_{description.key}"
+        self._attr_unique_id = unique_id(device, description)
         self._attr_device_info = device_info(device, description.part)
 
     @property
     def available(self) -> bool:
         return super().available and self.entity_description.available_fn(self.coordinator.data)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PEWWindowEntityDescription(EntityDescription):
+    """An entity of the compute window, shown on one part of a bridge."""
+
+    part: str
+
+
+class PEWWindowEntity(Entity):
+    """An entity of the compute window: written after each of its decisions."""
+
+    _attr_has_entity_name = True
+    _attr_should_poll = False
+    entity_description: PEWWindowEntityDescription
+
+    def __init__(self, window: ComputeWindow, description: PEWWindowEntityDescription) -> None:
+        self.window = window
+        self.entity_description = description
+        self._attr_unique_id = unique_id(window.device, description)
+        self._attr_device_info = device_info(window.device, description.part)
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        self.async_on_remove(self.window.async_add_listener(self.async_write_ha_state))
 
 
 def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> bool:

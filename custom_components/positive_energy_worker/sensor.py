@@ -1,4 +1,5 @@
-"""Sensors: battery, solar panel, Witty Pi, the Pi itself, worker and energy, as descriptions."""
+"""Sensors: battery, solar panel, Witty Pi, the Pi itself, worker and energy, and the compute
+window's surplus, as descriptions."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .client import BridgeState, Host
+from .compute_window import WindowState
 from .coordinator import PEWConfigEntry
 from .entity import (
     BATTERY,
@@ -41,6 +43,8 @@ from .entity import (
     ChipPart,
     PEWEntity,
     PEWEntityDescription,
+    PEWWindowEntity,
+    PEWWindowEntityDescription,
     add_entities,
 )
 
@@ -285,13 +289,38 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PEWWindowSensorDescription(PEWWindowEntityDescription, SensorEntityDescription):
+    """A sensor of the compute window."""
+
+    value_fn: Callable[[WindowState], float | None]
+
+
+WINDOW_SENSORS: tuple[PEWWindowSensorDescription, ...] = (
+    # The power compute may use, smoothed, the worker's own draw included (unknown while the
+    # surplus source is unread).
+    PEWWindowSensorDescription(
+        key="surplus",
+        translation_key="surplus",
+        part=PI,
+        value_fn=lambda window: window.surplus_w,
+        device_class=SensorDeviceClass.POWER,
+        native_unit_of_measurement=UnitOfPower.WATT,
+        suggested_display_precision=1,
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Sensors for the parts this bridge has."""
+    """Sensors for the parts this bridge has, and the window's."""
     add_entities(entry, async_add_entities, PEWSensor, SENSORS)
+    window = entry.runtime_data.window
+    async_add_entities(PEWWindowSensor(window, description) for description in WINDOW_SENSORS)
 
 
 class PEWSensor(PEWEntity, SensorEntity):
@@ -302,3 +331,13 @@ class PEWSensor(PEWEntity, SensorEntity):
     @property
     def native_value(self) -> Value:
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class PEWWindowSensor(PEWWindowEntity, SensorEntity):
+    """One value of the compute window."""
+
+    entity_description: PEWWindowSensorDescription
+
+    @property
+    def native_value(self) -> float | None:
+        return self.entity_description.value_fn(self.window.state)

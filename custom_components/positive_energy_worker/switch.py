@@ -1,5 +1,6 @@
-"""Switches: the worker (on starts it, off drains it: the running task finishes first) and the
-Witty Pi's low-voltage cut (on at the voltage the "Cut-off" number shows, or off)."""
+"""Switches: the worker (on starts it, off drains it: the running task finishes first), the
+Witty Pi's low-voltage cut (on at the voltage the "Cut-off" number shows, or off), and auto mode
+(the compute window drives the worker; restored after a restart)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ from homeassistant.components.switch import SwitchEntity, SwitchEntityDescriptio
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.helpers.restore_state import RestoreEntity
 
 from .client import BridgeState
+from .compute_window import ComputeWindow
 from .coordinator import PEWConfigEntry, PEWCoordinator
 from .entity import (
     WITTY_PI_CHIP,
     WORKER,
     PEWEntity,
     PEWEntityDescription,
+    PEWWindowEntity,
+    PEWWindowEntityDescription,
     add_entities,
     cut_in_force,
 )
@@ -63,12 +68,33 @@ SWITCHES: tuple[PEWSwitchDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PEWWindowSwitchDescription(PEWWindowEntityDescription, SwitchEntityDescription):
+    """A switch of the compute window: whether it is on, and what turns it on or off."""
+
+    is_on_fn: Callable[[ComputeWindow], bool]
+    set_fn: Callable[[ComputeWindow, bool], None]
+
+
+WINDOW_SWITCHES: tuple[PEWWindowSwitchDescription, ...] = (
+    PEWWindowSwitchDescription(
+        key="auto_mode",
+        translation_key="auto_mode",
+        part=WORKER,
+        is_on_fn=lambda window: window.auto,
+        set_fn=lambda window, on: window.set_auto(on),
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     add_entities(entry, async_add_entities, PEWSwitch, SWITCHES)
+    window = entry.runtime_data.window
+    async_add_entities(PEWWindowSwitch(window, description) for description in WINDOW_SWITCHES)
 
 
 class PEWSwitch(PEWEntity, SwitchEntity):
@@ -93,3 +119,24 @@ class PEWSwitch(PEWEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         await self.entity_description.turn_off_fn(self.coordinator)
         await self.coordinator.async_request_refresh()
+
+
+class PEWWindowSwitch(PEWWindowEntity, SwitchEntity, RestoreEntity):
+    """A setting of the compute window; it keeps its state across restarts."""
+
+    entity_description: PEWWindowSwitchDescription
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if (last := await self.async_get_last_state()) is not None:
+            self.entity_description.set_fn(self.window, last.state == "on")
+
+    @property
+    def is_on(self) -> bool:
+        return self.entity_description.is_on_fn(self.window)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        self.entity_description.set_fn(self.window, True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        self.entity_description.set_fn(self.window, False)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
@@ -49,3 +51,16 @@ async def set_up(hass: HomeAssistant, bridge: BridgeProcess) -> MockConfigEntry:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def options_step(
+    hass: HomeAssistant, entry: MockConfigEntry, step: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Open the options, choose ``step`` in the menu and submit ``data``: the flow's result."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": step}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, step)
+    return await hass.config_entries.options.async_configure(result["flow_id"], data)

@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 import custom_components.positive_energy_worker as integration
 from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import entry_for, options_step
 from tests.support.bridge import BridgeProcess
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -263,10 +263,8 @@ async def test_options_set_the_deadbands(hass: HomeAssistant, bridge) -> None:
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert result["step_id"] == "init"
     options = {"power": 2.0, "voltage": 0.1, "soc": 1.0, "optional_entities": False}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], options)
+    result = await options_step(hass, entry, "push", options)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert entry.options == options
@@ -282,9 +280,10 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
     assert registry.async_get("sensor.battery_current").disabled_by is not None
 
     async def set_optional(enabled: bool) -> None:
-        result = await hass.config_entries.options.async_init(entry.entry_id)
-        await hass.config_entries.options.async_configure(
-            result["flow_id"],
+        await options_step(
+            hass,
+            entry,
+            "push",
             {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": enabled},
         )
         await hass.async_block_till_done()
@@ -308,9 +307,8 @@ async def test_a_deadband_out_of_range_is_named_beside_its_field_and_kept(
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
     typed = {"power": -1.0, "voltage": 0.05, "soc": 150.0, "optional_entities": False}
-    result = await hass.config_entries.options.async_configure(result["flow_id"], typed)
+    result = await options_step(hass, entry, "push", typed)
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"power": "out_of_range", "soc": "out_of_range"}
     assert shown(result) == typed
@@ -337,9 +335,8 @@ async def test_saving_options_reloads_the_entry_once(
         return await real_setup(hass, entry)
 
     monkeypatch.setattr(integration, "async_setup_entry", counted)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
     options = {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": False, **change}
-    await hass.config_entries.options.async_configure(result["flow_id"], options)
+    await options_step(hass, entry, "push", options)
     await hass.async_block_till_done()
     # Home Assistant reloads an entry 30 s after entities of it were enabled.
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
@@ -348,4 +345,71 @@ async def test_saving_options_reloads_the_entry_once(
     assert entry.runtime_data.coordinator.deadbands.power == options["power"]
     if enables:
         assert hass.states.get("sensor.battery_current") is not None
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_options_menu_offers_each_step(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["push", "surplus", "home_battery", "devices", "policy"]
+
+
+async def test_the_surplus_step_asks_for_its_sources_sensors_and_keeps_other_options(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge, power=2.0, voltage=0.1, soc=1.0)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    grid = {"surplus_source": "grid", "export_positive": True, "worker_watts": 5.0}
+    result = await options_step(hass, entry, "surplus", {**grid, "smoothing_s": 30})
+    assert (result["type"], result["errors"]) == (
+        FlowResultType.FORM,
+        {"base": "grid_power_needed"},
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {**grid, "smoothing_s": 30, "grid_power": "sensor.grid"}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["power"] == 2.0  # the push step's options stay
+    settings = entry.runtime_data.window.settings  # the entry was reloaded with them
+    assert (settings.grid_power, settings.export_positive) == ("sensor.grid", True)
+    assert settings.policy.worker_watts == 5.0
+
+    # Off-grid needs no sensor; the grid sensor, emptied, is gone.
+    result = await options_step(
+        hass, entry, "surplus", {"surplus_source": "off_grid", "worker_watts": 3.7}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "grid_power" not in entry.options
+    assert entry.options["power"] == 2.0
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_the_devices_and_policy_steps_reach_the_window(hass: HomeAssistant, bridge) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    result = await options_step(
+        hass,
+        entry,
+        "devices",
+        {"idle_entities": ["media_player.tv"], "idle_power_w": 25, "pi_cpu_percent": 60},
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    result = await options_step(
+        hass, entry, "policy", {"start_delay_s": 30, "battery_reserve_soc": 55}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    window = entry.runtime_data.window
+    assert window.settings.idle_entities == ("media_player.tv",)
+    assert window.settings.idle_power_w == 25
+    assert window.policy.config.start_delay_s == 30
+    assert window.policy.config.battery_reserve_soc == 55
+    assert window.policy.config.min_on_s == 600  # a default fills what the form left
     await hass.config_entries.async_unload(entry.entry_id)

@@ -12,7 +12,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS
-from tests.integration.conftest import entry_for
+from tests.integration.conftest import entry_for, options_step
 from tests.support.bridge import BridgeProcess
 from tests.support.client import until
 from tests.support.openapi import spec
@@ -46,11 +46,8 @@ async def test_a_deadband_chosen_in_the_options_reaches_the_bridge_under_its_nam
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    result = await hass.config_entries.options.async_init(entry.entry_id)
     chosen = {"power": 7.5, "voltage": 0.25, "soc": 2.5}
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {**chosen, "optional_entities": False}
-    )
+    result = await options_step(hass, entry, "push", {**chosen, "optional_entities": False})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
 

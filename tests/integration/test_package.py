@@ -8,11 +8,18 @@ from pathlib import Path
 
 import yaml
 
-from custom_components.positive_energy_worker.binary_sensor import BINARY_SENSORS
+from custom_components.positive_energy_worker import config_flow, device_action, device_condition
+from custom_components.positive_energy_worker.binary_sensor import (
+    BINARY_SENSORS,
+    WINDOW_BINARY_SENSORS,
+)
 from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES, ZEROCONF_TYPE
+from custom_components.positive_energy_worker.device_trigger import TRIGGER_TYPES
 from custom_components.positive_energy_worker.number import NUMBERS
-from custom_components.positive_energy_worker.sensor import SENSORS
-from custom_components.positive_energy_worker.switch import SWITCHES
+from custom_components.positive_energy_worker.policy import Reason
+from custom_components.positive_energy_worker.sensor import SENSORS, WINDOW_SENSORS
+from custom_components.positive_energy_worker.settings import Source
+from custom_components.positive_energy_worker.switch import SWITCHES, WINDOW_SWITCHES
 from hardware_bridge.api.discovery import SERVICE_TYPE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,14 +52,17 @@ def test_translations_are_complete_and_literal():
     assert load("translations/en.json") == strings
     assert "[%key:" not in json.dumps(strings)
     names = strings["entity"]
-    for description in SENSORS:
+    for description in (*SENSORS, *WINDOW_SENSORS):
         assert description.translation_key in names["sensor"], description.key
         if description.options:
             assert set(description.options) <= set(
                 names["sensor"][description.translation_key]["state"]
             )
-    platforms = (("binary_sensor", BINARY_SENSORS), ("number", NUMBERS), ("switch", SWITCHES))
-    for platform, descriptions in platforms:
+    for platform, descriptions in (
+        ("binary_sensor", (*BINARY_SENSORS, *WINDOW_BINARY_SENSORS)),
+        ("number", NUMBERS),
+        ("switch", (*SWITCHES, *WINDOW_SWITCHES)),
+    ):
         for description in descriptions:
             assert description.translation_key in names[platform], description.key
     services = yaml.safe_load((PACKAGE / "services.yaml").read_text())
@@ -62,6 +72,26 @@ def test_translations_are_complete_and_literal():
     assert set(icons["services"]) == set(services)
     for platform, keys in icons["entity"].items():
         assert set(keys) <= set(names[platform]), platform
+
+
+def test_the_window_speaks_every_reason_and_every_automation_is_named():
+    strings = load("strings.json")
+    window = strings["entity"]["binary_sensor"]["compute_window"]["state_attributes"]
+    assert set(window["reason"]["state"]) == {reason.value for reason in Reason}
+    automations = strings["device_automation"]
+    assert set(automations["trigger_type"]) == set(TRIGGER_TYPES)
+    assert set(automations["condition_type"]) == device_condition.CONDITION_TYPES
+    assert set(automations["action_type"]) == set(device_action.ACTIONS)
+    assert set(strings["selector"]["surplus_source"]["options"]) == {s.value for s in Source}
+
+
+def test_every_option_of_every_step_is_named_and_described():
+    steps = load("strings.json")["options"]["step"]
+    assert set(steps["init"]["menu_options"]) == set(config_flow.STEPS)
+    for step, schema in config_flow.STEPS.items():
+        fields = {str(marker) for marker in schema.schema}
+        assert set(steps[step]["data"]) == fields, step
+        assert set(steps[step]["data_description"]) == fields, step
 
 
 def test_the_quality_scale_is_done_or_exempt_with_a_reason():
@@ -78,7 +108,15 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
 def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
     disabled = {
         f"{d.part}_{d.key}"
-        for d in (*SENSORS, *BINARY_SENSORS, *NUMBERS, *SWITCHES)
+        for d in (
+            *SENSORS,
+            *BINARY_SENSORS,
+            *NUMBERS,
+            *SWITCHES,
+            *WINDOW_SENSORS,
+            *WINDOW_SWITCHES,
+            *WINDOW_BINARY_SENSORS,
+        )
         if d.entity_registry_enabled_default is False
     }
     assert disabled == set(OPTIONAL_ENTITIES)

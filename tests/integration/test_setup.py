@@ -264,6 +264,11 @@ async def test_diagnostics_redact_the_token(hass: HomeAssistant, bridge) -> None
     assert bridge.token not in str(diagnostics)
     assert diagnostics["device"]["device_id"] == entry.unique_id
     assert diagnostics["state"]["battery"]["chip"] == "INA226@0x41"
+    window = diagnostics["window"]
+    assert window["auto"] is False
+    assert window["settings"]["source"] == "off_grid"
+    assert window["state"]["decision"]["reason"]  # the policy's Reason, as text
+    assert "changed_at" in window["policy"]
     await hass.config_entries.async_unload(entry.entry_id)
 
 

@@ -1,0 +1,147 @@
+"""The observation the policy gets, from Home Assistant's entities: each surplus source, the home
+battery's priority, units, the forecast, busy devices and consumers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from homeassistant.core import HomeAssistant
+
+from custom_components.positive_energy_worker.client import BatteryInfo, BridgeDevice
+from custom_components.positive_energy_worker.observation import Observer
+from custom_components.positive_energy_worker.settings import AutoSettings
+
+DEVICE = BridgeDevice(
+    device_id="0123456789abcdef",
+    model="Raspberry Pi (simulated)",
+    bridge_version="0.1.0",
+    api_version=1,
+    simulated=True,
+    scenario=None,
+    witty_pi=None,
+    battery=BatteryInfo(chemistry="lifepo4", nominal_voltage=12.8, capacity_ah=20.0),
+    worker_image="positive-energy/standin-worker:2",
+)
+WATTS = {"unit_of_measurement": "W", "device_class": "power"}
+
+
+def observer(hass: HomeAssistant, **options: Any) -> Observer:
+    return Observer(hass, AutoSettings.from_options({"smoothing_s": 0, **options}), DEVICE, {})
+
+
+def surplus(hass: HomeAssistant, **options: Any) -> float | None:
+    return observer(hass, **options).observe(1000.0, None).surplus_w
+
+
+@pytest.mark.parametrize(
+    ("state", "attributes", "export_positive", "expected"),
+    [
+        ("-250", WATTS, False, 250.0),  # import counts positive: exporting 250 W
+        ("250", WATTS, False, -250.0),  # importing
+        ("250", WATTS, True, 250.0),  # the inverter counts export positive
+        ("-0.25", {"unit_of_measurement": "kW"}, False, 250.0),
+    ],
+)
+async def test_a_grid_sensor_gives_the_export_in_either_convention_and_unit(
+    hass: HomeAssistant, state: str, attributes: dict[str, str], export_positive: bool, expected
+) -> None:
+    hass.states.async_set("sensor.grid", state, attributes)
+    seen = surplus(
+        hass, surplus_source="grid", grid_power="sensor.grid", export_positive=export_positive
+    )
+    assert seen == pytest.approx(expected)
+
+
+async def test_production_less_consumption_is_the_export(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.pv", "1000", WATTS)
+    hass.states.async_set("sensor.home", "400", WATTS)
+    options = {
+        "surplus_source": "meters",
+        "production_power": "sensor.pv",
+        "consumption_power": "sensor.home",
+    }
+    assert surplus(hass, **options) == pytest.approx(600.0)
+
+
+async def test_an_unread_meter_is_no_surplus(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.grid", "unavailable", WATTS)
+    seen = observer(hass, surplus_source="grid", grid_power="sensor.grid").observe(1000.0, None)
+    assert seen.surplus_w is None
+    assert seen.observation.surplus_w == 0.0  # nothing starts on a reading nobody made
+
+
+async def test_a_home_battery_below_its_priority_comes_first(hass: HomeAssistant) -> None:
+    hass.states.async_set("sensor.grid", "-500", WATTS)
+    hass.states.async_set("sensor.home_battery", "50", {"unit_of_measurement": "%"})
+    hass.states.async_set("sensor.home_battery_power", "1000", WATTS)
+    options = {
+        "surplus_source": "grid",
+        "grid_power": "sensor.grid",
+        "home_battery_soc": "sensor.home_battery",
+        "home_battery_power": "sensor.home_battery_power",
+        "max_charge_w": 3000,
+        "priority_soc": 80,
+    }
+    # It could take 2000 W more: that comes before compute.
+    assert surplus(hass, **options) == pytest.approx(500.0 - 2000.0)
+    hass.states.async_set("sensor.home_battery", "90", {"unit_of_measurement": "%"})
+    # Past its priority, its charging is surplus too.
+    assert surplus(hass, **options) == pytest.approx(500.0 + 1000.0)
+    seen = observer(hass, **options).observe(1000.0, None)
+    assert seen.observation.battery_soc == 90.0  # the reserve watches the home battery
+
+
+async def test_the_forecast_is_the_next_hours_production_less_the_homes_use(
+    hass: HomeAssistant,
+) -> None:
+    hass.states.async_set("sensor.pv", "1000", WATTS)
+    hass.states.async_set("sensor.home", "400", WATTS)
+    hass.states.async_set("sensor.next_hour", "1.2", {"unit_of_measurement": "kWh"})
+    options = {
+        "surplus_source": "meters",
+        "production_power": "sensor.pv",
+        "consumption_power": "sensor.home",
+        "forecast": "sensor.next_hour",
+        "task_hours": 2.0,
+    }
+    seen = observer(hass, **options).observe(1000.0, None)
+    assert seen.observation.forecast_wh == pytest.approx((1200.0 - 400.0) * 2.0)
+
+
+async def test_busy_devices_and_priority_consumers_make_compute_yield(
+    hass: HomeAssistant,
+) -> None:
+    hass.states.async_set("media_player.tv", "playing")
+    hass.states.async_set("binary_sensor.ev_charging", "on")
+    hass.states.async_set("light.desk", "unavailable")
+    options = {
+        "idle_entities": ["media_player.tv", "light.desk"],
+        "priority_consumers": ["binary_sensor.ev_charging"],
+    }
+    watcher = observer(hass, **options)
+    assert set(watcher.tracked()) == {
+        "media_player.tv",
+        "light.desk",
+        "binary_sensor.ev_charging",
+    }
+    seen = watcher.observe(1000.0, None)
+    assert seen.idle.busy == ("media_player.tv",)  # home devices: not the consumers
+    assert seen.idle.unknown == ("light.desk",)
+    assert seen.observation.busy == ("media_player.tv", "binary_sensor.ev_charging")
+
+
+async def test_the_smoothed_surplus_and_the_task_survive_through_to_dict(
+    hass: HomeAssistant,
+) -> None:
+    hass.states.async_set("sensor.grid", "-100", WATTS)
+    options = AutoSettings.from_options(
+        {"surplus_source": "grid", "grid_power": "sensor.grid", "smoothing_s": 60}
+    )
+    first = Observer(hass, options, DEVICE, {})
+    first.observe(1000.0, None)
+    hass.states.async_set("sensor.grid", "100", WATTS)
+    smoothed = first.observe(1060.0, None).surplus_w
+    assert -100.0 < smoothed < 100.0
+    resumed = Observer(hass, options, DEVICE, first.to_dict())
+    assert resumed.observe(1060.0, None).surplus_w == pytest.approx(smoothed)
