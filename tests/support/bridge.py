@@ -119,7 +119,7 @@ class BridgeProcess:
             log.seek(offset)
             return log.read()
 
-    def start(self, timeout: float = 60) -> BridgeProcess:
+    def start(self, timeout: float = 120) -> BridgeProcess:
         offset = self.launch()
         assert self.process is not None
         deadline = time.monotonic() + timeout
