@@ -20,7 +20,9 @@ class FaultTracker:
         """``key`` is failing; logs (at ``level``) only when the fault is new or changes."""
         message = str(error)
         if self._active.get(key) != message:
-            self._logger.log(level, "%s: %s", key, message)
+            # The key in the template: the log throttle tells kinds apart by template, and two
+            # faults are two kinds (the engine going away must not hide behind a worker fault).
+            self._logger.log(level, key + ": %s", message)
         self._active[key] = message
 
     def recovered(self, key: str) -> None:

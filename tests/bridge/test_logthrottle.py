@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from hardware_bridge.faults import FaultTracker
 from hardware_bridge.logthrottle import LogThrottle, throttle
 
 
@@ -80,3 +81,23 @@ def test_throttle_comes_off_the_handlers_again():
     assert len(handler.filters) == 1
     remove()
     assert handler.filters == []
+
+
+def test_two_faults_at_once_are_two_kinds():
+    # A worker that cannot start and the engine going away, within a second: both are news.
+    logger = logging.getLogger("test.faults.kinds")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    handler.addFilter(LogThrottle(window=60.0, clock=lambda: 0.0))
+    logger.addHandler(handler)
+    try:
+        faults = FaultTracker(logger)
+        faults.failed("worker", "start the worker: the daemon is shutting down")
+        faults.failed("docker", "Docker engine unreachable at unix:///x")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in records] == [
+        "worker: start the worker: the daemon is shutting down",
+        "docker: Docker engine unreachable at unix:///x",
+    ]
