@@ -131,7 +131,9 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         gas_low = balances.native < self.settings.gas_low * 10**18
         self._issue("gas_low", active=gas_low, placeholders={"wallet": self.settings.wallet})
         # A copy: the ledger goes on changing under the next cycle's scan.
-        return ChainState(balances, Ledger.from_dict(ledger.as_dict()), gas_low, dt_util.now().date())
+        return ChainState(
+            balances, Ledger.from_dict(ledger.as_dict()), gas_low, dt_util.now().date()
+        )
 
     async def _check_chain(self) -> None:
         """The node must serve the chain the settings name: another chain's balances and

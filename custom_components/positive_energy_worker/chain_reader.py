@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, cast
 
 from aiohttp import ClientError, ClientResponseError
-from eth_utils import event_abi_to_log_topic
+from eth_typing import ABIEvent
+from eth_utils.abi import event_abi_to_log_topic
 from hexbytes import HexBytes
 from web3 import AsyncWeb3
 from web3.exceptions import Web3Exception
@@ -83,7 +84,7 @@ class ChainReader:
         self.hub = w3.eth.contract(address=AsyncWeb3.to_checksum_address(hub), abi=HUB_ABI)
         self.token = w3.eth.contract(address=AsyncWeb3.to_checksum_address(rlc), abi=TOKEN_ABI)
         self._events = {
-            HexBytes(event_abi_to_log_topic(item)): item["name"]
+            HexBytes(event_abi_to_log_topic(cast(ABIEvent, item))): item["name"]
             for item in HUB_ABI
             if item["type"] == "event"
         }
@@ -185,7 +186,10 @@ class ChainReader:
             answers = await self._ask(["eth_getBlockByNumber"] * len(wanted), batch)
         except Web3Exception as err:
             raise ChainUnreachableError(str(err)) from err
-        return {block: int(answer["timestamp"]) for block, answer in zip(wanted, answers)}
+        return {
+            block: int(answer["timestamp"]) for block, answer in zip(wanted, answers, strict=True)
+        }
+
 
 def _hex(value: bytes | None) -> str:
     return "" if value is None else "0x" + bytes(value).hex()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from eth_utils import is_address, is_checksum_address, to_checksum_address
+from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 
 from .chain_data import PRESETS, Network
 
@@ -18,11 +18,11 @@ NETWORK: Final = "network"
 RPC_URL: Final = "rpc_url"
 CHAIN_ID: Final = "chain_id"
 HUB: Final = "hub"
-RLC_TOKEN: Final = "rlc"
+RLC_ADDRESS: Final = "rlc"
 WALLET: Final = "wallet"
 GAS_LOW: Final = "gas_low"
 TARIFF: Final = "tariff"
-CHAIN_KEYS: Final = (NETWORK, RPC_URL, CHAIN_ID, HUB, RLC_TOKEN, WALLET, GAS_LOW, TARIFF)
+CHAIN_KEYS: Final = (NETWORK, RPC_URL, CHAIN_ID, HUB, RLC_ADDRESS, WALLET, GAS_LOW, TARIFF)
 # A worker pays gas for each contribution; on Arbitrum 0.001 ETH is many of them.
 DEFAULT_GAS_LOW: Final = 0.001
 
@@ -65,7 +65,7 @@ class ChainSettings:
                 options[RPC_URL],
                 int(options[CHAIN_ID]),
                 options[HUB],
-                options[RLC_TOKEN],
+                options[RLC_ADDRESS],
                 options[WALLET],
                 gas_low,
                 tariff,
@@ -85,7 +85,7 @@ class ChainSettings:
     def problems(self) -> dict[str, str]:
         """An error key beside each field that cannot be right, before anything is asked."""
         errors = {}
-        for key, address in ((WALLET, self.wallet), (HUB, self.hub), (RLC_TOKEN, self.rlc)):
+        for key, address in ((WALLET, self.wallet), (HUB, self.hub), (RLC_ADDRESS, self.rlc)):
             if checksummed(address) is None:
                 errors[key] = "invalid_address"
         if not self.rpc_url.startswith(("http://", "https://")):

@@ -94,9 +94,7 @@ def hub_abi() -> list[dict[str, Any]]:
 class Anvil:
     """One anvil process on loopback; ``state`` keeps the chain across a stop and a start."""
 
-    def __init__(
-        self, *, port: int = 0, state: Path | None = None, chain_id: int = 31337
-    ) -> None:
+    def __init__(self, *, port: int = 0, state: Path | None = None, chain_id: int = 31337) -> None:
         self.port = port  # 0: anvil picks a free one and says which
         self.state = state
         self.chain_id = chain_id
@@ -114,7 +112,7 @@ class Anvil:
         command += ["--code-size-limit", "100000", "--host", "127.0.0.1"]
         if self.state is not None:
             command += ["--state", str(self.state)]
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
         )
         deadline = time.monotonic() + timeout
@@ -297,9 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if fresh:
             poco = deploy(anvil.rpc_url)
-            fund_worker(
-                poco, args.worker, rlc=int(args.rlc * RLC), deposit=int(args.deposit * RLC)
-            )
+            fund_worker(poco, args.worker, rlc=int(args.rlc * RLC), deposit=int(args.deposit * RLC))
             if args.state is not None:
                 args.state.with_suffix(".poco.json").write_text(json.dumps(asdict(poco)))
         else:

@@ -14,9 +14,7 @@ from typing import Any
 
 from tests.support.chain import POCO, RLC_ARTIFACT, hub_abi
 
-SHIPPED = (
-    Path(__file__).parents[2] / "custom_components" / "positive_energy_worker" / "poco.json"
-)
+SHIPPED = Path(__file__).parents[2] / "custom_components" / "positive_energy_worker" / "poco.json"
 # The integration's names for the chains, and the deployments/ folder of each.
 NETWORKS = {"arbitrum": "arbitrum", "arbitrum_sepolia": "arbitrumSepolia"}
 # What the coordinator reads of the diamond: the escrow account and the worker's events.
