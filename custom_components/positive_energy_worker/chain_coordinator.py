@@ -22,10 +22,11 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncWeb3
 
 from .chain_data import Network
 from .chain_ledger import Ledger
+from .chain_provider import SessionHTTPProvider
 from .chain_reader import (
     Balances,
     ChainError,
@@ -86,13 +87,9 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         # Reads the bridge's consumed-energy counter (None while unknown): the ledger notes it
         # when the scan begins.
         self._consumed_wh = consumed_wh
-        provider = AsyncHTTPProvider(
-            settings.rpc_url,
-            # Retries are the coordinator's: a hidden retry would double the requests it counts.
-            exception_retry_configuration=None,
-            request_kwargs={"timeout": REQUEST_TIMEOUT},
+        provider = SessionHTTPProvider(
+            settings.rpc_url, async_get_clientsession(hass), REQUEST_TIMEOUT
         )
-        self.provider = provider
         self.reader = ChainReader(AsyncWeb3(provider), settings.hub, settings.rlc, settings.wallet)
         self.store = chain_store(hass, entry.entry_id)
         self.ledger: Ledger | None = None
@@ -103,8 +100,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         self._key = f"{settings.chain_id}:{settings.hub}:{settings.wallet}".lower()
 
     async def async_load(self) -> None:
-        """Share Home Assistant's HTTP session; load the ledger of this chain and wallet."""
-        await self.provider.cache_async_session(async_get_clientsession(self.hass))
+        """Load the ledger of this chain and wallet, if one was stored."""
         stored = await self.store.async_load()
         if stored and stored.get("key") == self._key:
             self.ledger = Ledger.from_dict(stored)

@@ -25,9 +25,10 @@ from homeassistant.helpers.selector import (
     TextSelectorConfig,
     TextSelectorType,
 )
-from web3 import AsyncHTTPProvider, AsyncWeb3
+from web3 import AsyncWeb3
 
 from .chain_data import Network
+from .chain_provider import SessionHTTPProvider
 from .chain_reader import ChainError, ChainReader
 from .chain_settings import (
     CHAIN_ID,
@@ -105,12 +106,7 @@ async def check_node(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
     settings = ChainSettings.from_options(options)
     if settings is None:
         return {}
-    provider = AsyncHTTPProvider(
-        settings.rpc_url,
-        exception_retry_configuration=None,
-        request_kwargs={"timeout": CHECK_TIMEOUT},
-    )
-    await provider.cache_async_session(async_get_clientsession(hass))
+    provider = SessionHTTPProvider(settings.rpc_url, async_get_clientsession(hass), CHECK_TIMEOUT)
     reader = ChainReader(AsyncWeb3(provider), settings.hub, settings.rlc, settings.wallet)
     try:
         served = await reader.chain_id()

@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeVar, cast
 
-from aiohttp import ClientError, ClientResponseError
+from aiohttp import ClientError, ClientOSError, ClientResponseError, ServerDisconnectedError
 from eth_typing import ABIEvent
 from eth_utils.abi import event_abi_to_log_topic
 from hexbytes import HexBytes
@@ -98,7 +98,13 @@ class ChainReader:
         self.requests += 1
         self.calls.update(methods)
         try:
-            return await call()
+            try:
+                return await call()
+            except (ServerDisconnectedError, ClientOSError):
+                # A kept-alive connection the node closed (it restarted, or timed it out):
+                # the request never reached it, so one more try on a new connection.
+                self.requests += 1
+                return await call()
         except ClientResponseError as err:
             if err.status == HTTP_TOO_MANY_REQUESTS:
                 retry = err.headers.get("Retry-After") if err.headers else None

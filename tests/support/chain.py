@@ -27,6 +27,7 @@ import re
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -99,6 +100,7 @@ class Anvil:
         self.state = state
         self.chain_id = chain_id
         self.process: subprocess.Popen[str] | None = None
+        self.log: Path | None = None
 
     @property
     def rpc_url(self) -> str:
@@ -112,20 +114,21 @@ class Anvil:
         command += ["--code-size-limit", "100000", "--host", "127.0.0.1"]
         if self.state is not None:
             command += ["--state", str(self.state)]
-        self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        # Its log goes to a file: a pipe nobody reads would fill, or break when closed.
+        log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (anvil writes it while it runs)
+            mode="w+", prefix="anvil-", suffix=".log", delete=False
         )
+        self.log = Path(log.name)
+        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, text=True)
+        log.close()
         deadline = time.monotonic() + timeout
-        assert self.process.stdout is not None
         while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line and self.process.poll() is not None:
-                raise RuntimeError(f"anvil exited with {self.process.returncode}")
-            if match := LISTENING.search(line):
+            if match := LISTENING.search(self.log.read_text()):
                 self.port = int(match.group(1))  # the same port again on a restart
-                # Nobody reads its log from here on: let it go to waste, not fill a pipe.
-                self.process.stdout.close()
                 return self
+            if self.process.poll() is not None:
+                raise RuntimeError(f"anvil exited with {self.process.returncode}")
+            time.sleep(0.05)
         self.stop()
         raise TimeoutError("anvil did not start listening")
 
@@ -139,6 +142,8 @@ class Anvil:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        if self.log is not None:
+            self.log.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

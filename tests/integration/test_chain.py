@@ -1,0 +1,191 @@
+"""The worker's economics against the real PoCo contracts on a real anvil.
+
+Each test deploys the diamond, RLC and the registries from the npm packages onto its own anvil,
+funds the worker and lets it stake; Home Assistant reads it through the chain coordinator, and
+what its entities show is compared with what the contracts return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+
+from custom_components.positive_energy_worker.chain_coordinator import (
+    MAX_INTERVAL,
+    chain_store,
+)
+from custom_components.positive_energy_worker.const import DOMAIN
+from tests.integration.conftest import entry_for
+from tests.support.bridge import BridgeProcess
+from tests.support.chain import RLC, WORKER, Anvil, Poco, deploy, fund_worker
+from tests.support.client import until
+from tests.support.poco_data import SHIPPED, render
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+SENSORS = {
+    "rlc_balance": "sensor.iexec_worker_rlc_balance",
+    "escrow_balance": "sensor.iexec_worker_escrow_balance",
+    "escrow_locked": "sensor.iexec_worker_stake_locked",
+    "rewards_total": "sensor.iexec_worker_rewards",
+    "rewards_today": "sensor.iexec_worker_rewards_today",
+    "seized_total": "sensor.iexec_worker_stake_seized",
+    "contributions_total": "sensor.iexec_worker_contributions",
+    "native_balance": "sensor.iexec_worker_gas_balance",
+    "gas_low": "binary_sensor.iexec_worker_gas_low",
+}
+
+
+@pytest.fixture
+def anvil(tmp_path: Path) -> Iterator[Anvil]:
+    """An anvil whose chain outlives a stop (its state file)."""
+    node = Anvil(state=tmp_path / "anvil.json").start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def poco(anvil: Anvil) -> Poco:
+    """PoCo deployed; the worker holds 60 RLC and has 40 more staked."""
+    deployed = deploy(anvil.rpc_url)
+    fund_worker(deployed, WORKER, rlc=100 * RLC, deposit=40 * RLC)
+    return deployed
+
+
+def chain_options(poco: Poco, **more: object) -> dict[str, object]:
+    return {
+        "network": "custom",
+        "rpc_url": poco.rpc_url,
+        "chain_id": poco.chain_id,
+        "hub": poco.hub,
+        "rlc": poco.rlc,
+        "wallet": WORKER,
+        "gas_low": 0.001,
+        **more,
+    }
+
+
+async def set_up_chain(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, **more: object
+) -> MockConfigEntry:
+    entry = entry_for(bridge, **chain_options(poco, **more))
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+def value(hass: HomeAssistant, key: str) -> float:
+    state = hass.states.get(SENSORS[key])
+    assert state is not None, key
+    return float(state.state)
+
+
+def contracts(poco: Poco) -> dict[str, float]:
+    """What the contracts say of the worker, in the entities' units."""
+    w3 = poco.web3()
+    hub = poco.hub_contract(w3)
+    return {
+        "rlc_balance": poco.rlc_contract(w3).functions.balanceOf(WORKER).call() / RLC,
+        "escrow_balance": hub.functions.balanceOf(WORKER).call() / RLC,
+        "escrow_locked": hub.functions.frozenOf(WORKER).call() / RLC,
+        "native_balance": w3.eth.get_balance(WORKER) / 10**18,
+    }
+
+
+def test_the_shipped_chain_data_matches_the_npm_packages() -> None:
+    """Preset addresses from deployments/, ABI fragments from the artifacts: as shipped."""
+    assert SHIPPED.read_text() == render()
+
+
+async def test_the_sensors_show_what_the_contracts_hold(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    await set_up_chain(hass, bridge, poco)
+    expected = await hass.async_add_executor_job(contracts, poco)
+    assert expected["escrow_balance"] == 40
+    for key, amount in expected.items():
+        assert value(hass, key) == pytest.approx(amount, rel=1e-12), key
+    assert value(hass, "rewards_total") == 0
+    assert value(hass, "seized_total") == 0
+    assert value(hass, "contributions_total") == 0
+    assert hass.states.get(SENSORS["gas_low"]).state == "off"
+    assert hass.states.get(SENSORS["rlc_balance"]).attributes["unit_of_measurement"] == "RLC"
+
+
+async def test_a_deposit_shows_on_the_next_cycle(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    await hass.async_add_executor_job(lambda: fund_worker(poco, rlc=5 * RLC, deposit=5 * RLC))
+    await entry.runtime_data.chain.async_refresh()
+    await hass.async_block_till_done()
+    assert value(hass, "escrow_balance") == 45
+    assert value(hass, "rlc_balance") == 60
+
+
+async def test_a_node_that_goes_away_makes_the_entities_unavailable_until_it_is_back(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, anvil: Anvil
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    chain = entry.runtime_data.chain
+    anvil.stop()
+    await chain.async_refresh()
+    await hass.async_block_till_done()
+    assert hass.states.get(SENSORS["escrow_balance"]).state == "unavailable"
+    assert chain.update_interval > timedelta(minutes=1)  # it backs off
+    anvil.start()  # the same port, the same chain (its state file)
+    async_fire_time_changed(hass, dt_util.utcnow() + MAX_INTERVAL + timedelta(seconds=1))
+    # The refresh runs as a background task of the entry: wait for what it shows.
+    await until(lambda: chain.last_update_success, "the chain read again")
+    await hass.async_block_till_done()
+    assert value(hass, "escrow_balance") == 40
+    assert chain.update_interval == timedelta(minutes=1)
+
+
+async def test_a_restart_resumes_the_scan_where_it_stopped(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    chain = entry.runtime_data.chain
+    head = chain.data.balances.block
+    assert chain.ledger.cursor == head
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    stored = await chain_store(hass, entry.entry_id).async_load()
+    assert stored["cursor"] == head
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    again = entry.runtime_data.chain
+    # Nothing new was mined: the restarted coordinator asked for no events at all.
+    assert again.reader.calls["eth_getLogs"] == 0
+    assert again.ledger.cursor == head
+    await hass.async_add_executor_job(lambda: fund_worker(poco, rlc=RLC))
+    await again.async_refresh()
+    assert again.reader.calls["eth_getLogs"] == 3  # one range: head+1 to the new head
+    assert again.ledger.cursor > head
+
+
+async def test_a_node_of_another_chain_raises_a_repair_and_shows_nothing(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    await set_up_chain(hass, bridge, poco, chain_id=42161)
+    assert hass.states.get(SENSORS["escrow_balance"]).state == "unavailable"
+    issues = ir.async_get(hass).issues
+    assert any(key[0] == DOMAIN and key[1].startswith("wrong_chain_") for key in issues)
+
+
+async def test_gas_below_the_threshold_turns_gas_low_on_with_a_repair(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    # anvil's accounts hold 10 000 ETH: a threshold above it.
+    await set_up_chain(hass, bridge, poco, gas_low=10.0**6)
+    assert hass.states.get(SENSORS["gas_low"]).state == "on"
+    issues = ir.async_get(hass).issues
+    assert any(key[0] == DOMAIN and key[1].startswith("gas_low_") for key in issues)
