@@ -24,7 +24,17 @@ from custom_components.positive_energy_worker.chain_coordinator import (
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess
-from tests.support.chain import RLC, WORKER, Anvil, Poco, deploy, fund_worker
+from tests.support.chain import (
+    OTHER_WORKERS,
+    RLC,
+    WORKER,
+    Anvil,
+    Poco,
+    deploy,
+    fund_worker,
+    open_market,
+    run_task,
+)
 from tests.support.client import until
 from tests.support.poco_data import SHIPPED, render
 
@@ -129,6 +139,65 @@ async def test_a_deposit_shows_on_the_next_cycle(
     await hass.async_block_till_done()
     assert value(hass, "escrow_balance") == 45
     assert value(hass, "rlc_balance") == 60
+
+
+def worker_events(poco: Poco) -> dict[str, int]:
+    """The worker's rewards and seizures as the hub's logs record them, in nRLC."""
+    hub = poco.hub_contract()
+    return {
+        name: sum(
+            log["args"]["amount"]
+            for log in getattr(hub.events, name)().get_logs(from_block=0)
+            if log["args"]["owner"] == WORKER
+        )
+        for name in ("Reward", "Seize")
+    }
+
+
+def two_tasks(poco: Poco) -> None:
+    """The worker computes one task alone and is rewarded; then it disagrees with three other
+    workers on a replicated task (trust 3) and loses its stake."""
+    market = open_market(poco)
+    run_task(poco, market, {WORKER: b"\x01" * 32})
+    for other in OTHER_WORKERS:
+        fund_worker(poco, other, rlc=10 * RLC, deposit=10 * RLC)
+    results = {WORKER: b"\x02" * 32} | dict.fromkeys(OTHER_WORKERS, b"\x01" * 32)
+    run_task(poco, market, results, trust=3)
+
+
+async def test_rewards_seizures_and_contributions_are_what_the_hub_logged(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    await hass.async_add_executor_job(two_tasks, poco)
+    await entry.runtime_data.chain.async_refresh()
+    await hass.async_block_till_done()
+    logged = await hass.async_add_executor_job(worker_events, poco)
+    assert logged == {"Reward": 9_900_000_000, "Seize": 3 * RLC}  # 99 % of 10 RLC; 30 % stake
+    assert value(hass, "rewards_total") == logged["Reward"] / RLC
+    assert value(hass, "rewards_today") == logged["Reward"] / RLC
+    assert value(hass, "seized_total") == logged["Seize"] / RLC
+    assert value(hass, "contributions_total") == 2
+    for key, amount in (await hass.async_add_executor_job(contracts, poco)).items():
+        assert value(hass, key) == pytest.approx(amount, rel=1e-12), key
+    ledger = entry.runtime_data.chain.ledger
+    assert (ledger.locked, ledger.unlocked) == (6 * RLC, 3 * RLC)
+    assert (ledger.accurate, ledger.faulty) == (0, 1)  # a lone worker's task scores nobody
+
+
+async def test_a_running_task_shows_the_stake_it_locked(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    await hass.async_add_executor_job(
+        lambda: run_task(poco, open_market(poco), {WORKER: b"\x01" * 32}, finalize=False)
+    )
+    await entry.runtime_data.chain.async_refresh()
+    await hass.async_block_till_done()
+    assert value(hass, "escrow_locked") == 3  # 30 % of the task's 10 RLC
+    assert value(hass, "escrow_balance") == 37  # the escrow's balance is what is not frozen
+    for key, amount in (await hass.async_add_executor_job(contracts, poco)).items():
+        assert value(hass, key) == pytest.approx(amount, rel=1e-12), key
 
 
 async def test_a_node_that_goes_away_makes_the_entities_unavailable_until_it_is_back(

@@ -36,6 +36,7 @@ from typing import Any
 from eth_utils import function_signature_to_4byte_selector
 from web3 import Web3
 from web3.contract import Contract
+from web3.logs import DISCARD
 
 PACKAGES = Path(
     os.environ.get(
@@ -56,6 +57,17 @@ ETHER = 10**18
 DEPLOYER = Web3.to_checksum_address("0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266")
 WORKER = Web3.to_checksum_address("0x70997970c51812dc3a010c7d01b50e0d17dc79c8")
 POOL_OWNER = Web3.to_checksum_address("0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc")
+# More of anvil's accounts: the other workers of a replicated task.
+OTHER_WORKERS = tuple(
+    Web3.to_checksum_address(address)
+    for address in (
+        "0x90f79bf6eb2c4f870365e785982e1f101e93b906",
+        "0x15d34aaf54267db7d7c367839aaf71a00a2c6a65",
+        "0x9965507d1a55bcc2695c58ba16fb37d819b0a4dc",
+    )
+)
+ZERO = "0x" + "00" * 20
+_CONSENSUS_VALUE = 7  # viewTask's field
 # The facets Arbitrum's diamond is cut from (deployments/arbitrum); the native-escrow and boost
 # facets stay out: their selectors clash with the token escrow's.
 FACETS = (
@@ -284,6 +296,94 @@ def fund_worker(
     if deposit:
         _call(w3, token.functions.approve(poco.hub, deposit), sender=worker)
         _call(w3, poco.hub_contract(w3).functions.deposit(deposit), sender=worker)
+
+
+@dataclass(frozen=True)
+class Market:
+    """An app and a workerpool (both the pool owner's) in a category: what a deal needs."""
+
+    app: str
+    workerpool: str
+    category: int = 0
+
+
+def open_market(poco: Poco) -> Market:
+    """A category, an app and a workerpool, and the pool owner's stake for scheduling."""
+    w3 = poco.web3()
+    hub = poco.hub_contract(w3)
+    # Ten minutes of work per task: the deadlines are multiples of it.
+    _call(w3, hub.functions.createCategory("small", "{}", 600))
+    apps = w3.eth.contract(address=poco.app_registry, abi=artifact("AppRegistry")["abi"])
+    app_args = (POOL_OWNER, "pew-app", "DOCKER", b"docker.io/pew/app:1", bytes(32), b"")
+    _call(w3, apps.functions.createApp(*app_args))
+    pools = w3.eth.contract(
+        address=poco.workerpool_registry, abi=artifact("WorkerpoolRegistry")["abi"]
+    )
+    _call(w3, pools.functions.createWorkerpool(POOL_OWNER, "pew-pool"))
+    fund_worker(poco, POOL_OWNER, rlc=100 * RLC, deposit=100 * RLC)
+    return Market(
+        app=apps.functions.predictApp(*app_args).call(),
+        workerpool=pools.functions.predictWorkerpool(POOL_OWNER, "pew-pool").call(),
+    )
+
+
+def run_task(
+    poco: Poco,
+    market: Market,
+    results: dict[str, bytes],
+    *,
+    price: int = 10 * RLC,
+    trust: int = 1,
+    finalize: bool = True,
+) -> bytes:
+    """One task bought at ``price`` and computed by the workers of ``results`` (each with the
+    result digest it contributes, in that order), revealed by those who agree with the
+    consensus and finalized by the pool: its id.
+
+    Each worker locks 30 % of the price as its stake (the workerpool's default policy); at the
+    end the consensus's workers get it back with a reward, the others lose it (Seize).
+    ``finalize=False`` leaves the task running after the contributions, the stakes locked.
+    """
+    w3 = poco.web3()
+    hub = poco.hub_contract(w3)
+    salt = os.urandom(32)
+    _call(w3, poco.rlc_contract(w3).functions.approve(poco.hub, price))
+    _call(w3, hub.functions.deposit(price))
+    app_order = (market.app, 0, 1, bytes(32), ZERO, ZERO, ZERO, salt, b"")
+    dataset_order = (ZERO, 0, 0, bytes(32), ZERO, ZERO, ZERO, bytes(32), b"")
+    pool_order = (market.workerpool, price, 1, bytes(32), market.category, trust)
+    pool_order += (ZERO, ZERO, ZERO, salt, b"")
+    request_order = (market.app, 0, ZERO, 0, market.workerpool, price, DEPLOYER, 1, bytes(32))
+    request_order += (market.category, trust, DEPLOYER, ZERO, "", salt, b"")
+    # Presigned by their owners on chain (operation 0: SIGN): no EIP-712 signing here.
+    _call(w3, hub.functions.manageAppOrder((app_order, 0, b"")), POOL_OWNER)
+    _call(w3, hub.functions.manageWorkerpoolOrder((pool_order, 0, b"")), POOL_OWNER)
+    _call(w3, hub.functions.manageRequestOrder((request_order, 0, b"")))
+    receipt = _call(
+        w3, hub.functions.matchOrders(app_order, dataset_order, pool_order, request_order)
+    )
+    [matched] = hub.events.OrdersMatched().process_receipt(receipt, errors=DISCARD)
+    deal = matched["args"]["dealid"]
+    receipt = _call(w3, hub.functions.initialize(deal, 0))
+    [initialized] = hub.events.TaskInitialize().process_receipt(receipt, errors=DISCARD)
+    task: bytes = initialized["args"]["taskid"]
+    for worker, digest in results.items():
+        # The scheduler (the pool owner) authorizes this worker for this task, no enclave.
+        message = Web3.solidity_keccak(["address", "bytes32", "address"], [worker, task, ZERO])
+        authorization = w3.eth.sign(POOL_OWNER, message)
+        result_hash = Web3.solidity_keccak(["bytes32", "bytes32"], [task, digest])
+        seal = Web3.solidity_keccak(["address", "bytes32", "bytes32"], [worker, task, digest])
+        contribute = hub.functions.contribute(task, result_hash, seal, ZERO, b"", authorization)
+        _call(w3, contribute, worker)
+    if not finalize:
+        return task
+    consensus = hub.functions.viewTask(task).call()
+    for worker, digest in results.items():
+        winning = Web3.solidity_keccak(["bytes32", "bytes32"], [task, digest])
+        if winning == consensus[_CONSENSUS_VALUE]:
+            _call(w3, hub.functions.reveal(task, digest), worker)
+    _call(w3, hub.functions.finalize(task, b"", b""), POOL_OWNER)
+    return task
 
 
 def main(argv: list[str] | None = None) -> int:
