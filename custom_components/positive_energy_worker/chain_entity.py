@@ -19,8 +19,8 @@ from .entity import WORKER, device_info
 
 NANO_RLC: Final = 10**RLC_DECIMALS
 WEI: Final = 10**18
-# Below this the ratio would swing wildly on the first watt-hours after setup.
-MIN_KWH: Final = 0.001
+# Below a tenth of a watt-hour the ratio would be noise from the counters' rounding.
+MIN_KWH: Final = 0.0001
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
@@ -21,6 +22,7 @@ from custom_components.positive_energy_worker.chain_coordinator import (
     MAX_INTERVAL,
     chain_store,
 )
+from custom_components.positive_energy_worker.chain_settings import ChainSettings
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess
@@ -49,6 +51,7 @@ SENSORS = {
     "seized_total": "sensor.iexec_worker_stake_seized",
     "contributions_total": "sensor.iexec_worker_contributions",
     "native_balance": "sensor.iexec_worker_gas_balance",
+    "rlc_per_kwh": "sensor.iexec_worker_rlc_earned_per_kwh",
     "gas_low": "binary_sensor.iexec_worker_gas_low",
 }
 
@@ -258,3 +261,100 @@ async def test_gas_below_the_threshold_turns_gas_low_on_with_a_repair(
     assert hass.states.get(SENSORS["gas_low"]).state == "on"
     issues = ir.async_get(hass).issues
     assert any(key[0] == DOMAIN and key[1].startswith("gas_low_") for key in issues)
+
+
+async def chain_step(hass: HomeAssistant, entry: MockConfigEntry, answer: dict[str, object]):
+    """Open the options' chain step and answer it."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "chain"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "chain")
+    return await hass.config_entries.options.async_configure(result["flow_id"], answer)
+
+
+async def test_the_options_choose_a_custom_chain_checked_against_its_node(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = entry_for(bridge, power=2.0)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.runtime_data.chain is None
+    answer = chain_options(poco, wallet=WORKER.lower(), tariff="sensor.grid_price")
+    result = await chain_step(hass, entry, answer)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    # The wallet is kept checksummed; the other options stay.
+    assert entry.options == {**chain_options(poco, tariff="sensor.grid_price"), "power": 2.0}
+    assert entry.runtime_data.chain is not None  # the entry reloaded with its chain
+    assert value(hass, "escrow_balance") == 40
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"chain_id": 42161}, {"base": "wrong_chain"}),
+        ({"rpc_url": "http://127.0.0.1:1"}, {"base": "rpc_unreachable"}),
+        ({"wallet": "0x70997970C51812dc3A010C7d01b50e0d17dc79C9"}, {"wallet": "invalid_address"}),
+        ({"hub": "0x1234"}, {"hub": "invalid_address"}),
+        ({"rpc_url": "ftp://node"}, {"rpc_url": "invalid_rpc_url"}),
+        ({"chain_id": None}, {"chain_id": "required"}),
+    ],
+)
+async def test_the_chain_step_names_what_is_wrong(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, change, errors
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    answer = {key: value for key, value in {**chain_options(poco), **change}.items() if value}
+    result = await chain_step(hass, entry, answer)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == errors
+    assert "network" not in entry.options
+
+
+async def test_a_preset_keeps_only_the_wallet_and_an_overridden_node(
+    hass: HomeAssistant, bridge: BridgeProcess, tmp_path: Path
+) -> None:
+    # A node that serves Arbitrum Sepolia's chain id stands in for the public one.
+    node = Anvil(chain_id=421614).start()
+    try:
+        entry = entry_for(bridge)
+        entry.add_to_hass(hass)
+        answer = {"network": "arbitrum_sepolia", "wallet": WORKER, "rpc_url": node.rpc_url}
+        result = await chain_step(hass, entry, answer)
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        # The contracts come from the shipped deployment records, not from the entry.
+        assert entry.options == {**answer, "gas_low": 0.001}
+        settings = ChainSettings.from_options(entry.options)
+        assert settings.hub == "0xB2157BF2fAb286b2A4170E3491Ac39770111Da3E"
+        assert settings.rlc == "0x9923eD3cbd90CD78b910c475f9A731A6e0b8C963"
+        await hass.async_block_till_done()
+        await hass.config_entries.async_unload(entry.entry_id)
+    finally:
+        node.stop()
+
+
+async def test_earnings_per_kwh_and_the_break_even_price_weigh_rewards_against_energy(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    hass.states.async_set("sensor.grid_price", "0.30", {"unit_of_measurement": "EUR/kWh"})
+    entry = await set_up_chain(hass, bridge, poco, tariff="sensor.grid_price")
+    chain, pi = entry.runtime_data.chain, entry.runtime_data.coordinator
+    start = chain.ledger.consumed_wh_at_start
+    assert start is not None
+    await hass.async_add_executor_job(
+        lambda: run_task(poco, open_market(poco), {WORKER: b"\x01" * 32})
+    )
+    # The simulated Pi (a minute a second) consumes a few tenths of a watt-hour a second.
+    await until(lambda: pi.data.energy.consumed - start >= 0.5, "half a watt-hour consumed")
+    await chain.async_refresh()
+    await hass.async_block_till_done()
+    kwh = (pi.data.energy.consumed - start) / 1000
+    per_kwh = value(hass, "rlc_per_kwh")
+    assert per_kwh == pytest.approx(9.9 / kwh, rel=0.2)  # the counter moves on meanwhile
+    price = hass.states.get("sensor.iexec_worker_break_even_rlc_price")
+    assert float(price.state) == pytest.approx(0.30 / per_kwh)
+    assert price.attributes["unit_of_measurement"] == "EUR/RLC"
