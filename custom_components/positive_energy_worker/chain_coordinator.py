@@ -1,10 +1,10 @@
 """The chain coordinator: the worker's wallet, stake and events, polled over JSON-RPC.
 
-A cycle asks the node for its latest block (one call), the balances at that block (one batch)
-and the events since the last block scanned (one batch per block range). Ranges start at
-``MAX_SPAN`` blocks, halve when the node refuses one and grow back as they succeed. Failures
-back off: the interval doubles up to ``MAX_INTERVAL`` (or follows a 429's Retry-After). The
-ledger (cursor and totals) is stored after each scan, so a restart resumes where it stopped.
+A cycle (``chain_scan``) asks the node for its latest block (one call), the balances at that
+block (one batch) and the events since the last block scanned (one batch per block range). Here
+is what Home Assistant adds: the ledger (cursor and totals) stored after each range, so a restart
+resumes where it stopped; the back-off (the interval doubles up to ``MAX_INTERVAL``, or follows a
+429's Retry-After); the repairs for a wrong chain, a node away for long and low gas.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -33,8 +33,8 @@ from .chain_reader import (
     ChainRateLimitedError,
     ChainReader,
     ChainUnreachableError,
-    RangeRefusedError,
 )
+from .chain_scan import ChainScanner
 from .chain_settings import ChainSettings
 from .const import DOMAIN
 
@@ -42,10 +42,6 @@ _LOGGER = logging.getLogger(__package__)
 
 POLL_INTERVAL: Final = timedelta(minutes=1)
 MAX_INTERVAL: Final = timedelta(minutes=15)
-# Public Arbitrum nodes answer 10 000-block ranges; a refusal halves the range down to one block.
-MAX_SPAN: Final = 10_000
-# A first scan of a long history is spread over cycles: entities update between them.
-MAX_RANGES_PER_CYCLE: Final = 20
 # How long the node may stay away before a repair issue says so.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 STORE_VERSION: Final = 1
@@ -92,18 +88,30 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         )
         self.reader = ChainReader(AsyncWeb3(provider), settings.hub, settings.rlc, settings.wallet)
         self.store = chain_store(hass, entry.entry_id)
-        self.ledger: Ledger | None = None
-        self.span = MAX_SPAN
+        self.scanner = ChainScanner(
+            self.reader,
+            f"{settings.chain_id}:{settings.hub}:{settings.wallet}".lower(),
+            from_start=settings.network is Network.CUSTOM,
+            save=self._save,
+            timezone=dt_util.get_default_time_zone(),
+        )
         self._chain_checked = False
         self._failing_since: float | None = None
         self._failures = 0
-        self._key = f"{settings.chain_id}:{settings.hub}:{settings.wallet}".lower()
 
     async def async_load(self) -> None:
         """Load the ledger of this chain and wallet, if one was stored."""
         stored = await self.store.async_load()
-        if stored and stored.get("key") == self._key:
-            self.ledger = Ledger.from_dict(stored)
+        if stored and stored.get("key") == self.scanner.key:
+            self.scanner.ledger = Ledger.from_dict(stored)
+
+    @property
+    def ledger(self) -> Ledger | None:
+        return self.scanner.ledger
+
+    async def _save(self, ledger: Ledger) -> None:
+        """After each range: a restart resumes after the last block read."""
+        await self.store.async_save(ledger.as_dict())
 
     async def _async_update_data(self) -> ChainState:
         try:
@@ -121,9 +129,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
     async def _cycle(self) -> ChainState:
         if not self._chain_checked:
             await self._check_chain()
-        head = await self.reader.head()
-        balances = await self.reader.balances(head)
-        ledger = await self._scan(head)
+        balances, ledger = await self.scanner.cycle(self._consumed_wh())
         gas_low = balances.native < self.settings.gas_low * 10**18
         self._issue("gas_low", active=gas_low, placeholders={"wallet": self.settings.wallet})
         # A copy: the ledger goes on changing under the next cycle's scan.
@@ -150,38 +156,6 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
                 f"the node serves chain {served}, not {self.settings.chain_id}"
             )
         self._chain_checked = True
-
-    async def _scan(self, head: int) -> Ledger:
-        """Read the events since the cursor, a range at a time, storing after each."""
-        ledger = self.ledger
-        if ledger is None:
-            # A custom chain (a local node) is read from its first block; on a public chain
-            # the history is long and the totals start now.
-            start = -1 if self.settings.network is Network.CUSTOM else head - 1
-            ledger = Ledger(self._key, start, consumed_wh_at_start=self._consumed_wh())
-            self.ledger = ledger
-        if ledger.consumed_wh_at_start is None:
-            ledger.consumed_wh_at_start = self._consumed_wh()
-        for _ in range(MAX_RANGES_PER_CYCLE):
-            first = ledger.cursor + 1
-            if first > head:
-                break
-            last = min(head, first + self.span - 1)
-            try:
-                events = await self.reader.events(first, last)
-            except RangeRefusedError:
-                if self.span == 1:
-                    raise
-                self.span = max(1, self.span // 2)
-                continue
-            rewarded = {event.block for event in events if event.name == "Reward"}
-            stamps = await self.reader.timestamps(rewarded)
-            days = {block: _day(stamp) for block, stamp in stamps.items()}
-            ledger.record(events, days)
-            ledger.cursor = last
-            await self.store.async_save(ledger.as_dict())
-            self.span = min(MAX_SPAN, self.span * 2)
-        return ledger
 
     def _failed(self, err: ChainError) -> None:
         """Back off: double the interval, or wait what a 429 asked."""
@@ -226,8 +200,3 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         await super().async_shutdown()
         if self.ledger is not None:
             await self.store.async_save(self.ledger.as_dict())
-
-
-def _day(timestamp: int) -> date:
-    """The local day of a block's timestamp: "today" is the user's day."""
-    return dt_util.as_local(datetime.fromtimestamp(timestamp, UTC)).date()

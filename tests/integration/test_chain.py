@@ -7,7 +7,7 @@ what its entities show is compared with what the contracts return.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from tests.support.chain import (
 )
 from tests.support.client import until
 from tests.support.poco_data import SHIPPED, render
+from tests.support.rpc_proxy import RpcProxy
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -358,3 +359,44 @@ async def test_earnings_per_kwh_and_the_break_even_price_weigh_rewards_against_e
     price = hass.states.get("sensor.iexec_worker_break_even_rlc_price")
     assert float(price.state) == pytest.approx(0.30 / per_kwh)
     assert price.attributes["unit_of_measurement"] == "EUR/RLC"
+
+
+@pytest.fixture
+async def public_node(anvil: Anvil) -> AsyncIterator[RpcProxy]:
+    """anvil behind a proxy that refuses log ranges over 4 blocks, as public nodes refuse theirs."""
+    proxy = await RpcProxy(anvil.rpc_url, max_range=4).start()
+    yield proxy
+    await proxy.stop()
+
+
+async def test_refused_ranges_shrink_and_the_totals_stay_right(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, public_node: RpcProxy
+) -> None:
+    await hass.async_add_executor_job(two_tasks, poco)
+    entry = await set_up_chain(hass, bridge, poco, rpc_url=public_node.url())
+    chain = entry.runtime_data.chain
+    head = chain.data.balances.block
+    while chain.ledger.cursor < head:  # a long history takes a few cycles
+        await chain.async_refresh()
+    await hass.async_block_till_done()
+    assert chain.scanner.span <= 4
+    logged = await hass.async_add_executor_job(worker_events, poco)
+    assert value(hass, "rewards_total") == logged["Reward"] / RLC
+    assert value(hass, "seized_total") == logged["Seize"] / RLC
+    assert value(hass, "contributions_total") == 2
+    # Every block was read once (by each of a range's three filters); refused ranges read none.
+    assert public_node.tallies["ours"].blocks_scanned == 3 * (head + 1)
+
+
+async def test_a_429_waits_what_the_node_asks_then_reads_again(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, public_node: RpcProxy
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco, rpc_url=public_node.url())
+    chain = entry.runtime_data.chain
+    public_node.too_many = 1
+    await chain.async_refresh()
+    assert not chain.last_update_success
+    assert chain.update_interval == timedelta(seconds=1)  # its Retry-After
+    await chain.async_refresh()
+    assert chain.last_update_success
+    assert chain.update_interval == timedelta(minutes=1)
