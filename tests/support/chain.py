@@ -107,10 +107,19 @@ def hub_abi() -> list[dict[str, Any]]:
 class Anvil:
     """One anvil process on loopback; ``state`` keeps the chain across a stop and a start."""
 
-    def __init__(self, *, port: int = 0, state: Path | None = None, chain_id: int = 31337) -> None:
+    def __init__(
+        self,
+        *,
+        port: int = 0,
+        state: Path | None = None,
+        chain_id: int = 31337,
+        block_time: float | None = None,
+    ) -> None:
+        """``block_time``: mine a block every so many seconds (None: one per transaction)."""
         self.port = port  # 0: anvil picks a free one and says which
         self.state = state
         self.chain_id = chain_id
+        self.block_time = block_time
         self.process: subprocess.Popen[str] | None = None
         self.log: Path | None = None
 
@@ -126,6 +135,8 @@ class Anvil:
         command += ["--code-size-limit", "100000", "--host", "127.0.0.1"]
         if self.state is not None:
             command += ["--state", str(self.state)]
+        if self.block_time is not None:
+            command += ["--block-time", str(self.block_time)]
         # Its log goes to a file: a pipe nobody reads would fill, or break when closed.
         log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (anvil writes it while it runs)
             mode="w+", prefix="anvil-", suffix=".log", delete=False
