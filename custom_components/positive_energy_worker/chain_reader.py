@@ -113,6 +113,23 @@ class ChainReader:
         except (ClientError, TimeoutError, OSError) as err:
             raise ChainUnreachableError(str(err) or type(err).__name__) from err
 
+    async def _batch(
+        self, methods: list[str], calls: Callable[[], list[Any]], failure: type[ChainError]
+    ) -> list[Any]:
+        """The requests ``calls`` makes, in one JSON-RPC batch (made inside the batch's context,
+        where web3 queues them); an answer in error raises ``failure``."""
+
+        async def send() -> list[Any]:
+            async with self.w3.batch_requests() as batch:
+                for call in calls():
+                    batch.add(call)
+                return list(await batch.async_execute())
+
+        try:
+            return await self._ask(methods, send)
+        except Web3Exception as err:
+            raise failure(str(err)) from err
+
     async def chain_id(self) -> int:
         return await self._ask(["eth_chainId"], lambda: self.w3.eth.chain_id)
 
@@ -123,20 +140,17 @@ class ChainReader:
     async def balances(self, block: int) -> Balances:
         """RLC, gas, escrow and its locked part at ``block``, in one batch."""
 
-        async def batch() -> list[Any]:
-            async with self.w3.batch_requests() as reads:
-                reads.add(self.token.functions.balanceOf(self.wallet).call(block_identifier=block))
-                reads.add(self.w3.eth.get_balance(self.wallet, block))
-                reads.add(self.hub.functions.balanceOf(self.wallet).call(block_identifier=block))
-                reads.add(self.hub.functions.frozenOf(self.wallet).call(block_identifier=block))
-                return list(await reads.async_execute())
-
-        try:
-            rlc, native, escrow, frozen = await self._ask(
-                ["eth_call", "eth_getBalance", "eth_call", "eth_call"], batch
-            )
-        except Web3Exception as err:
-            raise ChainUnreachableError(str(err)) from err
+        methods = ["eth_call", "eth_getBalance", "eth_call", "eth_call"]
+        rlc, native, escrow, frozen = await self._batch(
+            methods,
+            lambda: [
+                self.token.functions.balanceOf(self.wallet).call(block_identifier=block),
+                self.w3.eth.get_balance(self.wallet, block),
+                self.hub.functions.balanceOf(self.wallet).call(block_identifier=block),
+                self.hub.functions.frozenOf(self.wallet).call(block_identifier=block),
+            ],
+            ChainUnreachableError,
+        )
         return Balances(block, int(rlc), int(native), int(escrow), int(frozen))
 
     async def events(self, first: int, last: int) -> list[WorkerEvent]:
@@ -149,17 +163,12 @@ class ChainReader:
             {**base, "topics": [[topic[name] for name in VERDICTS], [self._worker_topic]]},
         ]
 
-        async def batch() -> list[Any]:
-            async with self.w3.batch_requests() as reads:
-                for log_filter in filters:
-                    reads.add(self.w3.eth.get_logs(log_filter))
-                return list(await reads.async_execute())
-
-        try:
-            answers = await self._ask(["eth_getLogs"] * len(filters), batch)
-        except Web3Exception as err:
-            # Public nodes say "range too large" or "too many results" each in their own words.
-            raise RangeRefusedError(str(err)) from err
+        # Public nodes say "range too large" or "too many results" each in their own words.
+        answers = await self._batch(
+            ["eth_getLogs"] * len(filters),
+            lambda: [self.w3.eth.get_logs(log_filter) for log_filter in filters],
+            RangeRefusedError,
+        )
         logs: list[LogReceipt] = [log for answer in answers for log in answer]
         logs.sort(key=lambda log: (log["blockNumber"], log["logIndex"]))
         return [event for log in logs if (event := self._decode(log)) is not None]
@@ -182,16 +191,11 @@ class ChainReader:
             return {}
         wanted = sorted(blocks)
 
-        async def batch() -> list[Any]:
-            async with self.w3.batch_requests() as reads:
-                for block in wanted:
-                    reads.add(self.w3.eth.get_block(block))
-                return list(await reads.async_execute())
-
-        try:
-            answers = await self._ask(["eth_getBlockByNumber"] * len(wanted), batch)
-        except Web3Exception as err:
-            raise ChainUnreachableError(str(err)) from err
+        answers = await self._batch(
+            ["eth_getBlockByNumber"] * len(wanted),
+            lambda: [self.w3.eth.get_block(block) for block in wanted],
+            ChainUnreachableError,
+        )
         return {
             block: int(answer["timestamp"]) for block, answer in zip(wanted, answers, strict=True)
         }

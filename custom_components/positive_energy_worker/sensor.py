@@ -333,6 +333,24 @@ def _rlc(key: str, value_fn: Callable[[ChainView], int], **kwargs: Any) -> Chain
     )
 
 
+def _measured(
+    key: str,
+    value_fn: Callable[[ChainView], float | None],
+    unit: str | None,
+    precision: int,
+    **kwargs: Any,
+) -> ChainSensorDescription:
+    return ChainSensorDescription(
+        key=key,
+        translation_key=key,
+        value_fn=value_fn,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
+        state_class=SensorStateClass.MEASUREMENT,
+        **kwargs,
+    )
+
+
 CHAIN_SENSORS: tuple[ChainSensorDescription, ...] = (
     _rlc(
         "rlc_balance",
@@ -359,28 +377,14 @@ CHAIN_SENSORS: tuple[ChainSensorDescription, ...] = (
         value_fn=lambda view: view.state.ledger.contributions,
         state_class=SensorStateClass.TOTAL_INCREASING,
     ),
-    ChainSensorDescription(
-        key="native_balance",
-        translation_key="native_balance",
-        value_fn=lambda view: view.state.balances.native / 10**18,
-        native_unit_of_measurement="ETH",
-        suggested_display_precision=5,
-        state_class=SensorStateClass.MEASUREMENT,
-    ),
-    ChainSensorDescription(
-        key="rlc_per_kwh",
-        translation_key="rlc_per_kwh",
-        value_fn=lambda view: view.rlc_per_kwh(),
-        native_unit_of_measurement="RLC/kWh",
-        suggested_display_precision=4,
-        state_class=SensorStateClass.MEASUREMENT,
-    ),
-    ChainSensorDescription(
-        key="break_even_rlc_price",
-        translation_key="break_even_rlc_price",
-        value_fn=lambda view: view.break_even_price(),
-        suggested_display_precision=2,
-        state_class=SensorStateClass.MEASUREMENT,
+    _measured("native_balance", lambda view: view.state.balances.native / 10**18, "ETH", 5),
+    _measured("rlc_per_kwh", lambda view: view.rlc_per_kwh(), "RLC/kWh", 4),
+    # Its unit is the tariff's currency per RLC (ChainSensor).
+    _measured(
+        "break_even_rlc_price",
+        lambda view: view.break_even_price(),
+        None,
+        2,
         exists_fn=lambda coordinator: coordinator.settings.tariff is not None,
     ),
 )
