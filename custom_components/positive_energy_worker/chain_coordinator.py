@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Final
@@ -45,6 +46,9 @@ MAX_INTERVAL: Final = timedelta(minutes=15)
 # How long the node may stay away before a repair issue says so.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 STORE_VERSION: Final = 1
+# The ledger is written at most this often (a Pi's SD card wears), and when the entry unloads;
+# a crash loses at most this much of the cursor, and those blocks are read again, not history.
+SAVE_DELAY_S: Final = 300
 REQUEST_TIMEOUT: Final = 30
 
 
@@ -70,7 +74,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         hass: HomeAssistant,
         entry: ConfigEntry[Any],
         settings: ChainSettings,
-        consumed_wh: Any,
+        consumed_wh: Callable[[], float | None],
     ) -> None:
         super().__init__(
             hass,
@@ -111,7 +115,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
 
     async def _save(self, ledger: Ledger) -> None:
         """After each range: a restart resumes after the last block read."""
-        await self.store.async_save(ledger.as_dict())
+        self.store.async_delay_save(ledger.as_dict, SAVE_DELAY_S)
 
     async def _async_update_data(self) -> ChainState:
         try:
@@ -196,7 +200,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         )
 
     async def async_shutdown(self) -> None:
-        """The cursor is written as the entry unloads (it is after every scan too)."""
+        """The cursor is written as the entry unloads (and within minutes of every scan)."""
         await super().async_shutdown()
         if self.ledger is not None:
             await self.store.async_save(self.ledger.as_dict())

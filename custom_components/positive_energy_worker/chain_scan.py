@@ -54,7 +54,7 @@ class ChainScanner:
         return balances, await self.scan(head, consumed_wh)
 
     async def scan(self, head: int, consumed_wh: float | None) -> Ledger:
-        """Read the events since the cursor up to ``head``, saving after each range."""
+        """Read the events since the cursor up to ``head``; ``save`` after each range."""
         if self.ledger is None:
             start = -1 if self.from_start else head - 1
             self.ledger = Ledger(self.key, start, consumed_wh_at_start=consumed_wh)

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from homeassistant.components.diagnostics import REDACTED
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
@@ -24,6 +25,9 @@ from custom_components.positive_energy_worker.chain_coordinator import (
 )
 from custom_components.positive_energy_worker.chain_settings import ChainSettings
 from custom_components.positive_energy_worker.const import DOMAIN
+from custom_components.positive_energy_worker.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess
 from tests.support.chain import (
@@ -243,6 +247,18 @@ async def test_a_restart_resumes_the_scan_where_it_stopped(
     await again.async_refresh()
     assert again.reader.calls["eth_getLogs"] == 3  # one range: head+1 to the new head
     assert again.ledger.cursor > head
+
+
+async def test_diagnostics_show_the_scan_but_not_the_wallet_or_the_node(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
+) -> None:
+    entry = await set_up_chain(hass, bridge, poco)
+    found = await async_get_config_entry_diagnostics(hass, entry)
+    assert found["entry"]["options"]["wallet"] == REDACTED
+    assert found["entry"]["options"]["rpc_url"] == REDACTED
+    chain = found["chain"]
+    assert chain["cursor"] == entry.runtime_data.chain.data.balances.block
+    assert chain["calls"]["eth_blockNumber"] == 1
 
 
 async def test_a_node_of_another_chain_raises_a_repair_and_shows_nothing(

@@ -9,6 +9,8 @@ For tests and the demo alike::
     poco = deploy(anvil.rpc_url)                            # diamond, RLC, registries
     fund_worker(poco, WORKER, rlc=100 * RLC, deposit=40 * RLC)
     print(poco.rpc_url, poco.chain_id, poco.hub, poco.rlc)
+    market = open_market(poco)                              # an app and a workerpool
+    run_task(poco, market, {WORKER: b"\x01" * 32})           # a task: lock, reward, unlock
     anvil.stop()
 
 or from a shell: ``python -m tests.support.chain --port 8545 --state chain.json`` prints the
@@ -406,19 +408,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rlc", type=float, default=100.0, help="RLC given to the worker")
     parser.add_argument("--deposit", type=float, default=40.0, help="RLC the worker stakes")
     args = parser.parse_args(argv)
-    fresh = args.state is None or not args.state.exists()
+    # The addresses are written beside the state once deployed: without them, deploy again.
+    record = args.state.with_suffix(".poco.json") if args.state is not None else None
+    fresh = record is None or not record.exists()
+    # SIGTERM ends it as Ctrl-C does, anvil stopped (and its state written) on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     anvil = Anvil(port=args.port, state=args.state).start()
     try:
         if fresh:
             poco = deploy(anvil.rpc_url)
             fund_worker(poco, args.worker, rlc=int(args.rlc * RLC), deposit=int(args.deposit * RLC))
-            if args.state is not None:
-                args.state.with_suffix(".poco.json").write_text(json.dumps(asdict(poco)))
+            if record is not None:
+                record.write_text(json.dumps(asdict(poco)))
         else:
-            poco = Poco(**json.loads(args.state.with_suffix(".poco.json").read_text()))
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            assert record is not None
+            poco = Poco(**json.loads(record.read_text()))
         print(json.dumps({**asdict(poco), "worker": args.worker}), flush=True)
-        signal.sigwait({signal.SIGINT, signal.SIGTERM})
+        while True:
+            signal.pause()
+    except KeyboardInterrupt:
+        pass
     finally:
         anvil.stop()
     return 0
