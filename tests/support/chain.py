@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -422,7 +422,8 @@ def main(argv: list[str] | None = None) -> int:
                 record.write_text(json.dumps(asdict(poco)))
         else:
             assert record is not None
-            poco = Poco(**json.loads(record.read_text()))
+            # The same contracts; the port may be another.
+            poco = replace(Poco(**json.loads(record.read_text())), rpc_url=anvil.rpc_url)
         print(json.dumps({**asdict(poco), "worker": args.worker}), flush=True)
         while True:
             signal.pause()
