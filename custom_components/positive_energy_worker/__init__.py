@@ -16,6 +16,8 @@ from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.typing import ConfigType
 
+from .chain_coordinator import ChainCoordinator, chain_store
+from .chain_settings import ChainSettings
 from .client import BridgeClient, BridgeClientError, Deadbands
 from .compute_window import ComputeWindow, policy_store
 from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, MIN_BRIDGE_VERSION
@@ -70,10 +72,30 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     )
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
+    if (chain_settings := ChainSettings.from_options(entry.options)) is not None:
+        entry.runtime_data.chain = await _start_chain(hass, entry, chain_settings)
     await window.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     entry.async_on_unload(entry.add_update_listener(_apply_options))
     return True
+
+
+async def _start_chain(
+    hass: HomeAssistant, entry: PEWConfigEntry, settings: ChainSettings
+) -> ChainCoordinator:
+    """The chain's coordinator, first read done. A node that is away does not hold up the
+    bridge: its entities show unavailable until it answers."""
+    bridge = entry.runtime_data.coordinator
+    chain = ChainCoordinator(
+        hass,
+        entry,
+        settings,
+        lambda: bridge.data.energy.consumed if bridge.data is not None else None,
+    )
+    await chain.async_load()
+    await chain.async_refresh()
+    entry.async_on_unload(chain.async_shutdown)
+    return chain
 
 
 def _check_version(hass: HomeAssistant, entry: PEWConfigEntry, version: str) -> None:
@@ -124,5 +146,6 @@ async def async_unload_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
-    """A removed bridge leaves no policy timers behind."""
+    """A removed bridge leaves no policy timers and no chain ledger behind."""
     await policy_store(hass, entry.entry_id).async_remove()
+    await chain_store(hass, entry.entry_id).async_remove()

@@ -28,6 +28,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .chain_entity import ChainEntity, ChainEntityDescription
 from .client import BridgeState, Throttling
 from .compute_window import WindowState
 from .const import DOMAIN
@@ -141,6 +142,27 @@ async def async_setup_entry(
     async_add_entities(
         PEWWindowBinarySensor(window, description) for description in WINDOW_BINARY_SENSORS
     )
+    if (chain := entry.runtime_data.chain) is not None:
+        async_add_entities([GasLowBinarySensor(chain, GAS_LOW)])
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChainBinarySensorDescription(ChainEntityDescription, BinarySensorEntityDescription):
+    """A binary sensor of the worker's economics."""
+
+
+# On when the wallet's gas is below the threshold option: contributions would fail.
+GAS_LOW = ChainBinarySensorDescription(
+    key="gas_low", translation_key="gas_low", device_class=BinarySensorDeviceClass.PROBLEM
+)
+
+
+class GasLowBinarySensor(ChainEntity, BinarySensorEntity):
+    """Whether the worker's wallet is short of gas."""
+
+    @property
+    def is_on(self) -> bool:
+        return self.coordinator.data.gas_low
 
 
 class PEWBinarySensor(PEWEntity, BinarySensorEntity):

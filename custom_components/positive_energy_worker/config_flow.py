@@ -27,6 +27,8 @@ from homeassistant.helpers.selector import (
 )
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 
+from .chain_flow import CHAIN_SCHEMA, chain_options, check_node, without_chain
+from .chain_settings import CHAIN_KEYS
 from .client import (
     BridgeAuthError,
     BridgeClient,
@@ -125,6 +127,9 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         self._host = ""
         self._port = DEFAULT_PORT
+        # The bridge found by the first step, kept for the chain step that ends the flow.
+        self._data: dict[str, Any] = {}
+        self._title = ""
 
     async def _validate(
         self, host: str, port: int, token: str
@@ -163,7 +168,8 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             if device is not None:
                 data = _connection(user_input)
                 self._abort_if_unique_id_configured(updates=data)
-                return self.async_create_entry(title=_title(device), data=data)
+                self._data, self._title = data, _title(device)
+                return await self.async_step_chain()
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -194,18 +200,24 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             if device is not None:
                 if device.device_id != self.unique_id:
                     return self.async_abort(reason="wrong_device")
-                return self.async_create_entry(
-                    title=_title(device),
-                    data=_connection(
-                        {CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token}
-                    ),
+                self._title = _title(device)
+                self._data = _connection(
+                    {CONF_HOST: self._host, CONF_PORT: self._port, CONF_TOKEN: token}
                 )
+                return await self.async_step_chain()
         return self.async_show_form(
             step_id="zeroconf_confirm",
             data_schema=vol.Schema({vol.Required(CONF_TOKEN): TOKEN_SELECTOR}),
             description_placeholders={"host": self._host, "port": str(self._port)},
             errors=errors,
         )
+
+    async def async_step_chain(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The chain the worker is paid on, and its wallet (or none): the entry's options."""
+        options, errors = await _chain_answer(self, user_input)
+        if options is not None:
+            return self.async_create_entry(title=self._title, data=self._data, options=options)
+        return _chain_form(self, "chain", user_input or {}, errors)
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
         """The bridge refused the token (a new data dir, a rotated token)."""
@@ -243,7 +255,8 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             device, errors = await self._identify(wanted)
             if device is not None:
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=_connection(wanted))
+                self._data = _connection(wanted)
+                return await self.async_step_reconfigure_chain()
         # What was typed stays after an error; the stored token is never shown back.
         shown = user_input or {key: entry.data[key] for key in (CONF_HOST, CONF_PORT)}
         return self.async_show_form(
@@ -253,6 +266,20 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
             ),
             errors=errors,
         )
+
+    async def async_step_reconfigure_chain(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """The chain and wallet, as they are until changed."""
+        entry = self._get_reconfigure_entry()
+        options, errors = await _chain_answer(self, user_input)
+        if options is not None:
+            return self.async_update_reload_and_abort(
+                entry,
+                data_updates=self._data,
+                options={**without_chain(entry.options), **options},
+            )
+        return _chain_form(self, "reconfigure_chain", user_input or entry.options, errors)
 
     @staticmethod
     @callback
@@ -268,7 +295,7 @@ class PEWOptionsFlow(OptionsFlow):
     """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self.async_show_menu(step_id="init", menu_options=list(STEPS))
+        return self.async_show_menu(step_id="init", menu_options=[*STEPS, "chain"])
 
     async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return self._step("push", user_input)
@@ -295,6 +322,15 @@ class PEWOptionsFlow(OptionsFlow):
 
     async def async_step_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         return self._step("policy", user_input)
+
+    async def async_step_chain(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """The chain and wallet; the other options are kept."""
+        options, errors = await _chain_answer(self, user_input)
+        if options is not None:
+            return self.async_create_entry(
+                data={**without_chain(self.config_entry.options), **options}
+            )
+        return _chain_form(self, "chain", user_input or self.config_entry.options, errors)
 
     def _step(
         self, step_id: str, user_input: dict[str, Any] | None, errors: dict[str, str] | None = None
@@ -389,6 +425,31 @@ STEPS: Final[dict[str, vol.Schema]] = {
     ),
     "policy": vol.Schema({**_numbers(POLICY_KNOBS), vol.Optional(FORECAST): _entity("energy")}),
 }
+
+
+async def _chain_answer(
+    flow: ConfigFlow | OptionsFlow, user_input: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The chain options the form's answer stores, once the node confirms its chain; None and
+    the errors while there is none or it is wrong."""
+    if user_input is None:
+        return None, {}
+    options, errors = chain_options(user_input)
+    if not errors:
+        errors = await check_node(flow.hass, options)
+    return (None, errors) if errors else (options, {})
+
+
+def _chain_form(
+    flow: ConfigFlow | OptionsFlow, step_id: str, shown: Mapping[str, Any], errors: dict[str, str]
+) -> ConfigFlowResult:
+    """The chain step's form, showing what was typed or stored."""
+    values = {key: value for key, value in shown.items() if key in CHAIN_KEYS}
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=flow.add_suggested_values_to_schema(CHAIN_SCHEMA, values),
+        errors=errors,
+    )
 
 
 def _title(device: BridgeDevice) -> str:

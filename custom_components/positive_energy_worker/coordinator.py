@@ -25,6 +25,7 @@ from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
 from .helpers import translated
 
 if TYPE_CHECKING:
+    from .chain_coordinator import ChainCoordinator
     from .compute_window import ComputeWindow
 
 _LOGGER = logging.getLogger(__package__)
@@ -38,6 +39,7 @@ class PEWData:
     coordinator: PEWCoordinator
     device: BridgeDevice
     window: ComputeWindow
+    chain: ChainCoordinator | None = None  # when the options name a chain and a wallet
 
 
 PEWConfigEntry = ConfigEntry[PEWData]

@@ -12,8 +12,9 @@ from homeassistant.core import HomeAssistant
 
 from .coordinator import PEWConfigEntry
 
-# The token opens the bridge; the image's wallet and the worker's last error may name paths.
-TO_REDACT = {CONF_TOKEN, "token", "password", "wallet"}
+# The token opens the bridge; the image's wallet and the worker's last error may name paths; the
+# chain's wallet ties the home to an address, and an RPC URL often carries a provider's API key.
+TO_REDACT = {CONF_TOKEN, "token", "password", "wallet", "rpc_url"}
 
 
 async def async_get_config_entry_diagnostics(
@@ -32,5 +33,19 @@ async def async_get_config_entry_diagnostics(
             "settings": asdict(window.settings),
             "state": asdict(window.state),
             "policy": window.policy.to_dict(),
+        },
+        "chain": None
+        if (chain := data.chain) is None
+        else {
+            "network": chain.settings.network.value,
+            "chain_id": chain.settings.chain_id,
+            "last_update_success": chain.last_update_success,
+            "update_interval_s": chain.update_interval.total_seconds()
+            if chain.update_interval
+            else None,
+            "cursor": chain.ledger.cursor if chain.ledger else None,
+            "span": chain.scanner.span,
+            "calls": dict(chain.reader.calls),
+            "requests": chain.reader.requests,
         },
     }

@@ -28,6 +28,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
+from .chain_entity import ChainEntity, ChainEntityDescription, ChainView
 from .client import BridgeState, Host
 from .compute_window import WindowState
 from .coordinator import PEWConfigEntry
@@ -312,15 +313,99 @@ WINDOW_SENSORS: tuple[PEWWindowSensorDescription, ...] = (
 )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChainSensorDescription(ChainEntityDescription, SensorEntityDescription):
+    """A sensor of the worker's economics."""
+
+    value_fn: Callable[[ChainView], float | int | None]
+
+
+def _rlc(key: str, value_fn: Callable[[ChainView], int], **kwargs: Any) -> ChainSensorDescription:
+    """An amount of RLC (read in nRLC): shown to 4 decimals, a hundredth of a cent's worth."""
+    kwargs.setdefault("state_class", SensorStateClass.TOTAL_INCREASING)
+    return ChainSensorDescription(
+        key=key,
+        translation_key=key,
+        value_fn=lambda view: view.rlc(value_fn(view)),
+        native_unit_of_measurement="RLC",
+        suggested_display_precision=4,
+        **kwargs,
+    )
+
+
+def _measured(
+    key: str,
+    value_fn: Callable[[ChainView], float | None],
+    unit: str | None,
+    precision: int,
+    **kwargs: Any,
+) -> ChainSensorDescription:
+    return ChainSensorDescription(
+        key=key,
+        translation_key=key,
+        value_fn=value_fn,
+        native_unit_of_measurement=unit,
+        suggested_display_precision=precision,
+        state_class=SensorStateClass.MEASUREMENT,
+        **kwargs,
+    )
+
+
+CHAIN_SENSORS: tuple[ChainSensorDescription, ...] = (
+    _rlc(
+        "rlc_balance",
+        lambda view: view.state.balances.rlc,
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+    _rlc(
+        "escrow_balance",
+        lambda view: view.state.balances.escrow,
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+    _rlc(
+        "escrow_locked",
+        lambda view: view.state.balances.frozen,
+        state_class=SensorStateClass.MEASUREMENT,
+    ),
+    # Back to zero at midnight: total_increasing takes a fall as a new cycle.
+    _rlc("rewards_today", lambda view: view.state.ledger.rewards_on(view.state.today)),
+    _rlc("rewards_total", lambda view: view.state.ledger.rewards),
+    _rlc("seized_total", lambda view: view.state.ledger.seized),
+    ChainSensorDescription(
+        key="contributions_total",
+        translation_key="contributions_total",
+        value_fn=lambda view: view.state.ledger.contributions,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+    ),
+    _measured("native_balance", lambda view: view.state.balances.native / 10**18, "ETH", 5),
+    _measured("rlc_per_kwh", lambda view: view.rlc_per_kwh(), "RLC/kWh", 4),
+    # Its unit is the tariff's currency per RLC (ChainSensor).
+    _measured(
+        "break_even_rlc_price",
+        lambda view: view.break_even_price(),
+        None,
+        2,
+        exists_fn=lambda coordinator: coordinator.settings.tariff is not None,
+    ),
+)
+
+
 async def async_setup_entry(
     hass: HomeAssistant,
     entry: PEWConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Sensors for the parts this bridge has, and the window's."""
+    """Sensors for the parts this bridge has, the window's and, with a chain, the worker's
+    economics."""
     add_entities(entry, async_add_entities, PEWSensor, SENSORS)
     window = entry.runtime_data.window
     async_add_entities(PEWWindowSensor(window, description) for description in WINDOW_SENSORS)
+    if (chain := entry.runtime_data.chain) is not None:
+        async_add_entities(
+            ChainSensor(chain, description)
+            for description in CHAIN_SENSORS
+            if description.exists_fn(chain)
+        )
 
 
 class PEWSensor(PEWEntity, SensorEntity):
@@ -341,3 +426,20 @@ class PEWWindowSensor(PEWWindowEntity, SensorEntity):
     @property
     def native_value(self) -> float | None:
         return self.entity_description.value_fn(self.window.state)
+
+
+class ChainSensor(ChainEntity, SensorEntity):
+    """One figure of the worker's economics."""
+
+    entity_description: ChainSensorDescription
+
+    @property
+    def native_value(self) -> float | int | None:
+        return self.entity_description.value_fn(self.view())
+
+    @property
+    def native_unit_of_measurement(self) -> str | None:
+        # The break-even price is in the tariff's currency, whatever it is.
+        if self.entity_description.key == "break_even_rlc_price":
+            return self.view().price_unit() if self.coordinator.data is not None else None
+        return super().native_unit_of_measurement

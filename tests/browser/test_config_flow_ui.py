@@ -118,8 +118,10 @@ def test_adding_and_reconfiguring_the_integration_in_the_browser(
     expect(dialog.get_by_role("spinbutton", name="Port")).to_have_value(str(bridge.port))
     page.screenshot(path=screenshots / "3-add-wrong-token.png")
 
-    # Both right: the entry is created, its devices listed.
+    # Both right: the chain step follows; no chain for now, and the entry is created.
     fill(page, host="127.0.0.1", port=bridge.port, token=bridge.token)
+    submit(page)
+    expect(dialog.get_by_text("The worker's chain")).to_be_visible()
     submit(page)
     expect(dialog.get_by_text("Created configuration for Solar Pi")).to_be_visible()
     page.screenshot(path=screenshots / "4-add-created.png")
@@ -145,6 +147,8 @@ def test_adding_and_reconfiguring_the_integration_in_the_browser(
 
     # The good one, the token still empty: no "required fields" complaint, the entry moves.
     dialog.get_by_role("spinbutton", name="Port").fill(str(bridge.port))
+    submit(page)
+    expect(dialog.get_by_text("The worker's chain")).to_be_visible()
     submit(page)
     expect(dialog.get_by_text("The bridge was reconfigured.")).to_be_visible()
     page.screenshot(path=screenshots / "7-reconfigured.png")

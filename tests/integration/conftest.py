@@ -30,7 +30,7 @@ def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
     process.stop()
 
 
-def entry_for(bridge: BridgeProcess, **options: float) -> MockConfigEntry:
+def entry_for(bridge: BridgeProcess, **options: object) -> MockConfigEntry:
     """An entry as the config flow creates it today, for this bridge."""
     device_id = (bridge.data_dir / "device_id").read_text().strip()
     return MockConfigEntry(

@@ -75,9 +75,16 @@ async def user_flow(hass: HomeAssistant, host: str, port: int, token: str):
     )
 
 
+async def no_chain(hass: HomeAssistant, result, step: str = "chain"):
+    """Answer the chain step that follows a bridge found: no chain."""
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, step)
+    return await hass.config_entries.flow.async_configure(result["flow_id"], {"network": "none"})
+
+
 async def test_user_flow_creates_the_entry(hass: HomeAssistant, bridge) -> None:
-    result = await user_flow(hass, "127.0.0.1", bridge.port, bridge.token)
+    result = await no_chain(hass, await user_flow(hass, "127.0.0.1", bridge.port, bridge.token))
     assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].options == {"network": "none"}
     assert result["title"] == f"Solar Pi {device_id(bridge)[:6]}"
     assert result["data"] == {
         CONF_HOST: "127.0.0.1",
@@ -111,6 +118,7 @@ async def test_user_flow_names_what_is_wrong_and_recovers(
         result["flow_id"],
         {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token},
     )
+    result = await no_chain(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
@@ -125,6 +133,7 @@ async def test_a_port_out_of_range_is_named_beside_the_field_and_kept(
         result["flow_id"],
         {CONF_HOST: "127.0.0.1", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token},
     )
+    result = await no_chain(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PORT] == bridge.port
     assert isinstance(result["data"][CONF_PORT], int)
@@ -150,6 +159,7 @@ async def test_zeroconf_discovery_is_confirmed_with_the_token(hass: HomeAssistan
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_TOKEN: bridge.token}
     )
+    result = await no_chain(hass, result)
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["result"].unique_id == device_id(bridge)
     assert result["data"][CONF_PORT] == bridge.port
@@ -213,6 +223,7 @@ async def test_reconfigure_moves_the_entry_but_not_to_another_bridge(
             result["flow_id"],
             {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token},
         )
+        result = await no_chain(hass, result, "reconfigure_chain")
         assert (result["type"], result["reason"]) == (
             FlowResultType.ABORT,
             "reconfigure_successful",
@@ -240,6 +251,7 @@ async def test_reconfigure_keeps_what_was_typed_after_an_error_and_the_stored_to
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: ""}
     )
+    result = await no_chain(hass, result, "reconfigure_chain")
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
     assert entry.data == {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: bridge.token}
     await hass.async_block_till_done()
@@ -392,7 +404,14 @@ async def test_the_options_menu_offers_each_step(hass: HomeAssistant, bridge) ->
     entry.add_to_hass(hass)
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert result["type"] is FlowResultType.MENU
-    assert result["menu_options"] == ["push", "surplus", "home_battery", "devices", "policy"]
+    assert result["menu_options"] == [
+        "push",
+        "surplus",
+        "home_battery",
+        "devices",
+        "policy",
+        "chain",
+    ]
 
 
 async def test_the_surplus_step_asks_for_its_sources_sensors_and_keeps_other_options(

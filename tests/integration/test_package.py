@@ -11,13 +11,20 @@ import yaml
 from custom_components.positive_energy_worker import config_flow, device_action, device_condition
 from custom_components.positive_energy_worker.binary_sensor import (
     BINARY_SENSORS,
+    GAS_LOW,
     WINDOW_BINARY_SENSORS,
 )
+from custom_components.positive_energy_worker.chain_data import Network
+from custom_components.positive_energy_worker.chain_flow import CHAIN_SCHEMA
 from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES, ZEROCONF_TYPE
 from custom_components.positive_energy_worker.device_trigger import TRIGGER_TYPES
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.policy import Reason
-from custom_components.positive_energy_worker.sensor import SENSORS, WINDOW_SENSORS
+from custom_components.positive_energy_worker.sensor import (
+    CHAIN_SENSORS,
+    SENSORS,
+    WINDOW_SENSORS,
+)
 from custom_components.positive_energy_worker.settings import Source
 from custom_components.positive_energy_worker.switch import SWITCHES, WINDOW_SWITCHES
 from hardware_bridge.api.discovery import SERVICE_TYPE
@@ -41,7 +48,11 @@ def test_the_manifest_has_what_hacs_and_home_assistant_need():
     assert manifest["codeowners"]
     assert manifest["documentation"].startswith("https://")
     assert manifest["issue_tracker"].startswith("https://")
-    assert manifest["requirements"] == []  # nothing beyond Home Assistant's own packages
+    # web3 for the chain: a range, as the one in pyproject.toml, that constraints.txt pins in.
+    assert manifest["requirements"] == ["web3>=8.0,<9"]
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert '"web3>=8.0,<9"' in pyproject
+    assert "web3==8.0.0" in (ROOT / "constraints.txt").read_text().splitlines()
     hacs = json.loads((ROOT / "hacs.json").read_text())
     assert hacs["homeassistant"] == "2025.4.0"
 
@@ -52,14 +63,14 @@ def test_translations_are_complete_and_literal():
     assert load("translations/en.json") == strings
     assert "[%key:" not in json.dumps(strings)
     names = strings["entity"]
-    for description in (*SENSORS, *WINDOW_SENSORS):
+    for description in (*SENSORS, *WINDOW_SENSORS, *CHAIN_SENSORS):
         assert description.translation_key in names["sensor"], description.key
         if description.options:
             assert set(description.options) <= set(
                 names["sensor"][description.translation_key]["state"]
             )
     for platform, descriptions in (
-        ("binary_sensor", (*BINARY_SENSORS, *WINDOW_BINARY_SENSORS)),
+        ("binary_sensor", (*BINARY_SENSORS, *WINDOW_BINARY_SENSORS, GAS_LOW)),
         ("number", NUMBERS),
         ("switch", (*SWITCHES, *WINDOW_SWITCHES)),
     ):
@@ -83,12 +94,13 @@ def test_the_window_speaks_every_reason_and_every_automation_is_named():
     assert set(automations["condition_type"]) == device_condition.CONDITION_TYPES
     assert set(automations["action_type"]) == set(device_action.ACTIONS)
     assert set(strings["selector"]["surplus_source"]["options"]) == {s.value for s in Source}
+    assert set(strings["selector"]["network"]["options"]) == {n.value for n in Network}
 
 
 def test_every_option_of_every_step_is_named_and_described():
     steps = load("strings.json")["options"]["step"]
-    assert set(steps["init"]["menu_options"]) == set(config_flow.STEPS)
-    for step, schema in config_flow.STEPS.items():
+    assert set(steps["init"]["menu_options"]) == {*config_flow.STEPS, "chain"}
+    for step, schema in {**config_flow.STEPS, "chain": CHAIN_SCHEMA}.items():
         fields = {str(marker) for marker in schema.schema}
         assert set(steps[step]["data"]) == fields, step
         assert set(steps[step]["data_description"]) == fields, step
