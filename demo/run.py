@@ -11,7 +11,7 @@ from tests.support.bridge import BridgeProcess
 from tests.support.home_assistant import HomeAssistantProcess
 
 from .bridge import hardware_bridge
-from .chain import ChainStep, chain
+from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
 from .engine import docker_engine
 from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto_mode
@@ -68,7 +68,7 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         hass = parts.enter_context(home_assistant(settings, with_earnings=chain_step is not None))
         print("demo: adding the integration and turning auto mode on")
         connection = {"host": "127.0.0.1", "port": bridge.port, "token": bridge.token}
-        entry_id = add_entry(hass, connection, chain_step.flow_answers if chain_step else {})
+        entry_id = add_entry(hass, connection, chain_step.flow_answers if chain_step else NO_CHAIN)
         tune_policy(hass, entry_id)
         turn_on_auto_mode(hass)
         yield RunningDemo(settings, docker_url, bridge, hass, chain_step)
