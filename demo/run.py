@@ -36,13 +36,14 @@ class RunningDemo:
 
     def banner(self) -> str:
         settings = self.settings
-        chain_line = self.chain.summary if self.chain else "skipped (no chain support here)"
+        chain_line = self.chain.summary if self.chain else "skipped (see above)"
         return (
             f"{READY}. Open {self.dashboard_url}\n"
             f"      and log in as {settings.username} / {settings.password}\n"
             f"      bridge:  {self.bridge.url}, a simulated Pi ({settings.scenario} scenario "
             f"from {settings.start}, {settings.speed:g}x real time)\n"
-            f"               its token in {self.bridge.data_dir}/token\n"
+            f'               its state: curl -H "Authorization: Bearer $(cat '
+            f'{self.bridge.data_dir}/token)" {self.bridge.url}/api/v1/state\n'
             f"      worker:  the stand-in iExec worker on {self.docker_url}\n"
             f"      chain:   {chain_line}\n"
             "      Ctrl-C stops everything."
