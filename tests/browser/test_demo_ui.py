@@ -3,7 +3,8 @@ demo``) in a process of its own, with its own Docker engine, Home Assistant and 
 its dashboard and device pages in Debian's Chromium; then Ctrl-C, and nothing left behind.
 
 The screenshots (the dashboard, the config flow, the device pages) go to ``PEW_SCREENSHOTS`` if
-set: ``PEW_SCREENSHOTS=docs/screenshots ./scripts/test tests/browser`` refreshes the README's.
+set: ``PEW_SCREENSHOTS=docs/screenshots PEW_DEMO_MINUTES=10 ./scripts/test tests/browser``
+refreshes the README's, the last dashboard taken after ten minutes (ten simulated hours) of graphs.
 """
 
 from __future__ import annotations
@@ -27,10 +28,11 @@ from demo.run import READY
 from tests.browser.chromium import logged_in_page
 from tests.support.home_assistant import free_port
 
+SETTLE = float(os.environ.get("PEW_DEMO_MINUTES", "0")) * 60  # s before the last screenshot
 pytestmark = [
     pytest.mark.usefixtures("socket_enabled"),
     pytest.mark.xdist_group("browser"),
-    pytest.mark.timeout(900),
+    pytest.mark.timeout(900 + SETTLE),
     pytest.mark.skipif(os.geteuid() != 0, reason="the demo's private Docker engine needs root"),
 ]
 REPO = Path(__file__).resolve().parents[2]
@@ -194,7 +196,8 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
             expect(page.get_by_text("What the worker earned")).to_be_visible()
             page.screenshot(path=screenshots / "dashboard-earnings.png", full_page=True)
 
-        # Back to the dashboard, its graphs a minute (a simulated hour) longer.
+        # Back to the dashboard, its graphs a minute (a simulated hour) longer, or SETTLE more.
+        time.sleep(SETTLE)
         page.goto(url)
         worker_shows(page, "Running")
         page.wait_for_timeout(3000)  # the history graphs draw
