@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -18,6 +19,28 @@ from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto
 from .settings import DemoSettings
 
 READY = "demo: ready"  # the banner's first words: what a test waits for
+
+
+class PortInUseError(RuntimeError):
+    """A port the demo serves on is taken: say which, and the variable that moves it."""
+
+
+def check_ports(settings: DemoSettings) -> None:
+    """Fail before starting anything if a port the demo needs is taken."""
+    for port, variable in (
+        (settings.bridge_port, "DEMO_PORT"),
+        (settings.home_assistant_port, "DEMO_HA_PORT"),
+    ):
+        with socket.socket() as probe:
+            # As a server binds: a port left in TIME_WAIT by the last run is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                raise PortInUseError(
+                    f"demo: port {port} is in use (another demo or Home Assistant?): "
+                    f"{variable}={port + 1} ./scripts/demo"
+                ) from None
 
 
 @dataclass(frozen=True)
@@ -58,6 +81,7 @@ class RunningDemo:
 @contextmanager
 def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
     """Start every part, configure Home Assistant, and stop it all in reverse at the end."""
+    check_ports(settings)
     with ExitStack() as parts:
         print("demo: starting the Docker engine and the stand-in worker image")
         docker_url = parts.enter_context(docker_engine(settings))
