@@ -10,6 +10,7 @@ refreshes the README's, the last dashboard taken after ten minutes (ten simulate
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -17,8 +18,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright import sync_api as playwright
@@ -39,6 +42,7 @@ REPO = Path(__file__).resolve().parents[2]
 USERNAME, PASSWORD = "newcomer", "newcomer-password-1"
 ENGINE = re.compile(r"worker: .* on unix://(/tmp/pewd-[^/]+)/d\.sock")
 URL = re.compile(r"Open (http://\S+)")
+BRIDGE = re.compile(r"bridge: +(http://[\d.:]+),")
 SUNNY_MORNING = "2026-06-15T10:00:00"  # the screenshots show the sun at work
 STARTUP = 360  # s: an engine, a bridge and Home Assistant on two busy cores
 
@@ -47,6 +51,7 @@ class Demo:
     """``python -m demo`` in a session of its own, as a terminal would run it."""
 
     def __init__(self, directory: Path) -> None:
+        self.directory = directory
         self.lines: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "demo"],
@@ -88,6 +93,16 @@ class Demo:
         match = pattern.search(self.output)
         assert match, f"{pattern.pattern} not in the demo's output:\n{self.output}"
         return match[1]
+
+    def bridge_state(self) -> dict[str, Any]:
+        """The bridge's state, read with the token the demo's banner points to."""
+        token = (self.directory / "bridge" / "token").read_text().strip()
+        request = urllib.request.Request(
+            f"{self.found(BRIDGE)}/api/v1/state", headers={"Authorization": f"Bearer {token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            state: dict[str, Any] = json.loads(reply.read())
+        return state
 
     def interrupt(self) -> int:
         """Ctrl-C, as a terminal sends it: SIGINT to the whole process group."""
@@ -151,6 +166,11 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
     assert url.endswith(f"/{URL_PATH}")
     base = url.removesuffix(f"/{URL_PATH}")
     engine_root = demo.found(ENGINE)
+    # The bridge: a simulated Pi on the demo's sunny June day, every part answering.
+    state = demo.bridge_state()
+    assert state["simulated"] is True
+    assert state["degraded"] == {}
+    assert state["witty_pi"]["rtc_time"].startswith("2026-06-15T")
     with logged_in_page(url, USERNAME, PASSWORD, landing=f"/{URL_PATH}") as page:
         # The dashboard: the energy flow moves with the simulated sun.
         flow = page.locator("hui-markdown-card").filter(has=page.get_by_text("surplus for compute"))
