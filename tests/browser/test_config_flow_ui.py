@@ -8,28 +8,19 @@ output directory (``PEW_SCREENSHOTS`` if set, else the test's tmp_path).
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright
 
+from tests.browser.chromium import logged_in_page
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.home_assistant import PASSWORD, USERNAME, HomeAssistantProcess
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
-WAIT = 30_000  # ms: the UI's first load on two busy cores
 CLOSED_PORT = 1
-
-
-@pytest.fixture
-def screenshots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("PEW_SCREENSHOTS", tmp_path / "screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -53,21 +44,8 @@ def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
 @pytest.fixture
 def page(home_assistant: HomeAssistantProcess) -> Iterator[playwright.Page]:
     """A browser logged in as the owner, through Home Assistant's own login page."""
-    chromium = shutil.which("chromium")
-    assert chromium, "Debian's chromium is missing: run ./scripts/setup"
-    with playwright.sync_playwright() as driver:
-        # Debian's Chromium: Playwright never downloads a browser here.
-        browser = driver.chromium.launch(executable_path=chromium)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.set_default_timeout(WAIT)
-        playwright.expect.set_options(timeout=WAIT)
-        page.goto(home_assistant.url)
-        page.get_by_label("Username").fill(USERNAME)
-        page.get_by_role("textbox", name="Password").fill(PASSWORD)
-        page.get_by_role("button", name=re.compile("log in", re.IGNORECASE)).click()
-        page.wait_for_url(re.compile("/lovelace"))
+    with logged_in_page(home_assistant.url, USERNAME, PASSWORD) as page:
         yield page
-        browser.close()
 
 
 def flow_dialog(page: playwright.Page) -> playwright.Locator:

@@ -60,10 +60,19 @@ def free_port() -> int:
 class HomeAssistantProcess:
     """One Home Assistant; ``start`` waits until it serves, ``onboard`` makes its owner."""
 
-    def __init__(self, config_dir: Path, *, time_zone: str = "Europe/Paris") -> None:
+    def __init__(
+        self,
+        config_dir: Path,
+        *,
+        time_zone: str = "Europe/Paris",
+        port: int | None = None,
+        configuration: str = CONFIGURATION,
+    ) -> None:
+        """``configuration``: configuration.yaml, with ``{port}`` and ``{time_zone}`` to fill."""
         self.config_dir = config_dir
         self.time_zone = time_zone
-        self.port = free_port()
+        self.configuration = configuration
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = config_dir / "hass.log"
         self.process: subprocess.Popen[bytes] | None = None
@@ -72,7 +81,7 @@ class HomeAssistantProcess:
     def start(self, timeout: float = 120) -> HomeAssistantProcess:
         self.config_dir.mkdir(parents=True, exist_ok=True)
         (self.config_dir / "configuration.yaml").write_text(
-            CONFIGURATION.format(port=self.port, time_zone=self.time_zone)
+            self.configuration.format(port=self.port, time_zone=self.time_zone)
         )
         # Every onboarding step but the owner's is done: the core config step would set up a
         # weather, a radio browser and a text-to-speech entry, none of which this test needs.
@@ -100,14 +109,14 @@ class HomeAssistantProcess:
                 time.sleep(0.25)
         raise RuntimeError(f"Home Assistant did not start: {self.log.read_text()[-3000:]}")
 
-    def onboard(self) -> None:
+    def onboard(self, username: str = USERNAME, password: str = PASSWORD) -> None:
         """The owner user, as the first screen of a new install makes it; then a token."""
         client_id = f"{self.url}/"
         user = self._call(
             "POST",
             "/api/onboarding/users",
-            {"client_id": client_id, "name": "Owner", "username": USERNAME,
-             "password": PASSWORD, "language": "en"},
+            {"client_id": client_id, "name": username.title(), "username": username,
+             "password": password, "language": "en"},
             auth=False,
         )  # fmt: skip
         tokens = self._form(
@@ -133,6 +142,10 @@ class HomeAssistantProcess:
             self.process.kill()
             self.process.wait()
         self.process = None
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        """A REST call as the owner (after ``onboard``): the JSON answer."""
+        return self._call(method, path, body)
 
     def _call(self, method: str, path: str, body: Any = None, *, auth: bool = True) -> Any:
         headers = {"Content-Type": "application/json"}

@@ -1,0 +1,139 @@
+"""Home Assistant as a new owner leaves it after ten minutes: onboarded, the integration added
+through its config flow, the compute window tuned through the options flow, auto mode on.
+
+Every step goes through Home Assistant's own REST API, as the UI would: nothing is written into
+its storage behind its back (but the onboarding steps the owner skips, as the tests do).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import urllib.error
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from http import HTTPStatus
+from typing import Any
+
+from tests.support.home_assistant import HomeAssistantProcess
+
+from .dashboard import LOVELACE, install_dashboard
+from .settings import DemoSettings
+
+DOMAIN = "positive_energy_worker"
+AUTO_MODE = "switch.iexec_worker_auto_mode"
+# configuration.yaml: the frontend, the history the graphs read and the demo's dashboard.
+CONFIGURATION = f"""\
+homeassistant:
+  name: Solar demo
+  time_zone: {{time_zone}}
+  country: US
+  unit_system: metric
+  latitude: 36.1
+  longitude: -79.95
+http:
+  server_host: 127.0.0.1
+  server_port: {{port}}
+frontend:
+config:
+history:
+logbook:
+recorder:
+  commit_interval: 1
+  purge_keep_days: 1
+logger:
+  default: warning
+{LOVELACE}"""
+# The compute window at a demo's pace: the simulated day runs 60 times faster than the policy's
+# clock, so its delays and minimum times are cut to seconds (the defaults are minutes).
+DEMO_POLICY = {
+    "start_delay_s": 5,
+    "stop_delay_s": 15,
+    "min_on_s": 30,
+    "min_off_s": 15,
+}
+SITE_TIME_ZONE = "America/New_York"  # the default scenario's site: Greensboro, NC
+
+
+class FlowError(RuntimeError):
+    """A config or options flow did not end as the demo expects."""
+
+
+def _drive_flow(
+    hass: HomeAssistantProcess, path: str, result: dict[str, Any],
+    answers: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    """Answer each form (or menu) of a flow from ``answers`` by step id, until it ends."""
+    while result["type"] in ("form", "menu"):
+        step = result["step_id"]
+        if result.get("errors"):
+            raise FlowError(f"{path}: step {step} refused: {result['errors']}")
+        if step not in answers:
+            raise FlowError(f"{path}: no answer for step {step}")
+        result = hass.call("POST", f"{path}/{result['flow_id']}", dict(answers[step]))
+    if result["type"] != "create_entry":
+        raise FlowError(f"{path}: ended with {result['type']}: {result.get('reason')}")
+    return result
+
+
+def add_entry(
+    hass: HomeAssistantProcess, connection: Mapping[str, Any],
+    chain_answers: Mapping[str, Mapping[str, Any]],
+) -> str:  # fmt: skip
+    """The integration's config entry, through the config flow; its id."""
+    path = "/api/config/config_entries/flow"
+    first = hass.call("POST", path, {"handler": DOMAIN, "show_advanced_options": False})
+    result = _drive_flow(hass, path, first, {"user": connection, **chain_answers})
+    entry_id: str = result["result"]["entry_id"]
+    return entry_id
+
+
+def tune_policy(hass: HomeAssistantProcess, entry_id: str) -> None:
+    """The options flow's compute window page, with the demo's short delays."""
+    path = "/api/config/config_entries/options/flow"
+    first = hass.call("POST", path, {"handler": entry_id})
+    _drive_flow(hass, path, first, {"init": {"next_step_id": "policy"}, "policy": DEMO_POLICY})
+
+
+def wait_for_state(hass: HomeAssistantProcess, entity_id: str, timeout: float = 120) -> str:
+    """The entity's state once it exists and is available."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state: str = hass.call("GET", f"/api/states/{entity_id}")["state"]
+        except urllib.error.HTTPError as error:
+            if error.code != HTTPStatus.NOT_FOUND:  # not there yet
+                raise
+        else:
+            if state not in ("unavailable", "unknown"):
+                return state
+        time.sleep(0.5)
+    raise FlowError(f"{entity_id} did not become available in {timeout} s")
+
+
+def turn_on_auto_mode(hass: HomeAssistantProcess) -> None:
+    wait_for_state(hass, AUTO_MODE)
+    hass.call("POST", "/api/services/switch/turn_on", {"entity_id": AUTO_MODE})
+
+
+@contextmanager
+def home_assistant(
+    settings: DemoSettings, *, with_earnings: bool
+) -> Iterator[HomeAssistantProcess]:
+    """A fresh Home Assistant, serving, its owner made and its dashboard in place."""
+    config_dir = settings.directory / "home-assistant"
+    shutil.rmtree(config_dir, ignore_errors=True)  # a fresh install each run
+    config_dir.mkdir(parents=True)
+    install_dashboard(config_dir, speed=settings.speed, with_earnings=with_earnings)
+    hass = HomeAssistantProcess(
+        config_dir,
+        time_zone=SITE_TIME_ZONE,
+        port=settings.home_assistant_port,
+        configuration=CONFIGURATION,
+    )
+    try:
+        hass.start()
+        hass.onboard(settings.username, settings.password)
+        yield hass
+    finally:
+        hass.stop()
