@@ -86,7 +86,7 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         print("demo: starting the Docker engine and the stand-in worker image")
         docker_url = parts.enter_context(docker_engine(settings))
         print("demo: starting the chain")
-        chain_step = parts.enter_context(chain(settings))
+        chain_step = parts.enter_context(chain())
         print("demo: starting the hardware bridge on simulated hardware")
         bridge = parts.enter_context(hardware_bridge(settings, docker_url))
         print("demo: starting Home Assistant (a minute on a busy machine)")

@@ -158,15 +158,15 @@ class Anvil:
         raise TimeoutError("anvil did not start listening")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
-        """SIGTERM lets anvil write its state; SIGKILL loses what it has not written."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        """SIGTERM lets anvil write its state; SIGKILL loses what it has not written. The log
+        goes too, even when anvil has already exited (a Ctrl-C reaches its whole group)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
         if self.log is not None:
             self.log.unlink(missing_ok=True)
 
