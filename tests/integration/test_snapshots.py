@@ -1,11 +1,15 @@
 """What users see, pinned: every entity's registry entry and its state's attributes.
 
 Values move with the simulated sun, so states are pinned by their attributes (units, classes,
-options, names), not their numbers. A change here must be deliberate: update with
+options, names), not their numbers. They are pinned as the frontend receives them, in JSON: the
+same on every Home Assistant tested, where the Python types differ (2026's attribute keys are
+enums, 2025.4's strings). A change here must be deliberate: update with
 ``./scripts/test tests/integration/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from homeassistant.core import HomeAssistant
@@ -52,5 +56,5 @@ async def test_entities_as_users_see_them(hass: HomeAssistant, fixed_bridge, sna
             "options": dict(item.options),
             "state_attributes": dict(state.attributes) if state else None,
         }
-    assert seen == snapshot
+    assert json.loads(json.dumps(seen)) == snapshot
     await hass.config_entries.async_unload(entry.entry_id)
