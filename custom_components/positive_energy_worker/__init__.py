@@ -51,12 +51,12 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     except BridgeClientError as err:
         raise translated(err, ConfigEntryNotReady) from err
     _check_version(hass, entry, device.bridge_version)
-    coordinator = PEWCoordinator(hass, entry, client, Deadbands.from_options(entry.options))
-    entry.runtime_data = PEWData(client, coordinator, device)
-    # The Pi first: its parts point at it (via_device) and must find it registered.
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, **device_info(device, PI)
+    # The Pi first: its parts point at it (their via device) and must find it registered.
+    pi = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **device_info(device, PI, None)
     )
+    coordinator = PEWCoordinator(hass, entry, client, Deadbands.from_options(entry.options))
+    entry.runtime_data = PEWData(client, coordinator, device, pi.id)
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)

@@ -32,6 +32,7 @@ class PEWData:
     client: BridgeClient
     coordinator: PEWCoordinator
     device: BridgeDevice
+    pi_device_id: str  # the Pi's device registry id: the device its parts belong to
 
 
 PEWConfigEntry = ConfigEntry[PEWData]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -17,7 +17,7 @@ from .client import Battery, BridgeDevice, BridgeState, Solar, WittyPi
 from .const import DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
-# The sub-devices of a bridge; each hangs off the Pi (via_device).
+# The sub-devices of a bridge; each hangs off the Pi (its via device).
 PI, WITTY_PI, BATTERY, SOLAR, WORKER = "pi", "witty_pi", "battery", "solar", "worker"
 
 
@@ -69,8 +69,8 @@ class PEWEntityDescription(EntityDescription):
     available_fn: Callable[[BridgeState], bool] = always
 
 
-def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
-    """The device registry entry of one part of a bridge."""
+def device_info(device: BridgeDevice, part: str, pi_device_id: str | None) -> DeviceInfo:
+    """The device registry entry of one part of a bridge, linked to the Pi's (by its id)."""
     if part == PI:
         return DeviceInfo(
             identifiers={(DOMAIN, device.device_id)},
@@ -83,7 +83,7 @@ def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
     info = DeviceInfo(
         identifiers={(DOMAIN, f"{device.device_id}_{part}")},
         translation_key=part,
-        via_device=(DOMAIN, device.device_id),
+        **_via_pi(device, pi_device_id),
     )
     if part == WITTY_PI and (witty := device.witty_pi):
         info["manufacturer"] = "UUGear"
@@ -100,6 +100,17 @@ def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
     return info
 
 
+def _via_pi(device: BridgeDevice, pi_device_id: str | None) -> DeviceInfo:
+    """The link from a part to the Pi, as the Home Assistant running takes it.
+
+    Since 2026 a device names its via device by registry id, and naming it by identifiers
+    (via_device) is deprecated, to go in 2027.8; 2025.4 knows only via_device.
+    """
+    if "via_device_id" in DeviceInfo.__optional_keys__ and pi_device_id is not None:
+        return cast(DeviceInfo, {"via_device_id": pi_device_id})
+    return DeviceInfo(via_device=(DOMAIN, device.device_id))
+
+
 class PEWEntity(CoordinatorEntity[PEWCoordinator]):
     """An entity of one part of a bridge."""
 
@@ -109,9 +120,10 @@ class PEWEntity(CoordinatorEntity[PEWCoordinator]):
     def __init__(self, coordinator: PEWCoordinator, description: PEWEntityDescription) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        device = coordinator.config_entry.runtime_data.device
+        data = coordinator.config_entry.runtime_data
+        device = data.device
         self._attr_unique_id = f"{device.device_id}_{description.part}_{description.key}"
-        self._attr_device_info = device_info(device, description.part)
+        self._attr_device_info = device_info(device, description.part, data.pi_device_id)
 
     @property
     def available(self) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -85,3 +87,26 @@ def test_the_config_flow_imports_no_platform():
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     platforms = {"sensor", "switch", "number", "services"}
     assert not {module for module in imported if module in platforms}, imported
+
+
+def test_no_module_uses_what_home_assistant_deprecates():
+    """Deprecated constants and imports are reported as a module loads: so, in a new interpreter."""
+    modules = [f"custom_components.{PACKAGE.name}.{path.stem}" for path in PACKAGE.glob("*.py")]
+    code = (
+        "import importlib, logging, sys\n"
+        "from warnings import filterwarnings\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
+        "filterwarnings('error', category=DeprecationWarning, module='custom_components')\n"
+        "for module in sys.argv[1:]:\n"
+        "    importlib.import_module(module)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "deprecated" not in loaded.stderr.lower(), loaded.stderr
