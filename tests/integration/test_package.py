@@ -1,4 +1,4 @@
-"""What HACS and Home Assistant read from the package: manifest, translations, quality scale."""
+"""What HACS and Home Assistant read from the package: manifest, strings, quality scale, brand."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from PIL import Image
 
 from custom_components.positive_energy_worker.const import OPTIONAL_ENTITIES, ZEROCONF_TYPE
 from custom_components.positive_energy_worker.number import NUMBERS
@@ -71,6 +72,19 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
             assert len(status["comment"].strip()) > 20, name
         else:
             assert status == "done", name
+
+
+def test_the_brand_images_are_there_in_their_sizes():
+    """Home Assistant shows a custom integration's own brand/ images (2026.3 on): all eight."""
+    for name in ("icon", "dark_icon", "logo", "dark_logo"):
+        for scale, suffix in ((1, ""), (2, "@2x")):
+            with Image.open(PACKAGE / "brand" / f"{name}{suffix}.png") as image:
+                assert image.mode == "RGBA", name  # a transparent background
+                width, height = image.size
+            if name.endswith("icon"):
+                assert (width, height) == (256 * scale, 256 * scale), name
+            else:
+                assert height == 128 * scale < width, name  # landscape
 
 
 def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
