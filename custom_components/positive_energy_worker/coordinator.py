@@ -38,6 +38,7 @@ class PEWData:
     coordinator: PEWCoordinator
     device: BridgeDevice
     window: ComputeWindow
+    pi_device_id: str  # the Pi's device registry id: the device its parts belong to
 
 
 PEWConfigEntry = ConfigEntry[PEWData]

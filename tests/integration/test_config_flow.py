@@ -194,6 +194,9 @@ async def test_a_refused_token_starts_reauth_and_a_new_token_fixes_it(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+# The test plugin's stand-in resolver is one for the whole session, on the session's event loop, and
+# is closed with the first test's Home Assistant: a name typed in needs Home Assistant's own one.
+@pytest.mark.usefixtures("disable_mock_zeroconf_resolver", "mock_async_zeroconf")
 async def test_reconfigure_moves_the_entry_but_not_to_another_bridge(
     hass: HomeAssistant, bridge, tmp_path
 ) -> None:
