@@ -25,7 +25,7 @@ def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
 # How Home Assistant reports a custom integration's use of what it deprecates, or misuse it will
 # refuse later: in its log (helpers/frame.py, helpers/deprecation.py), not as Python warnings.
 REPORTED_USAGE = re.compile(
-    rf"Detected that custom integration '{DOMAIN}'|deprecated .* was used from {DOMAIN}\b"
+    rf"Detected that custom integration '{DOMAIN}'|deprecated .* was (used|called) from {DOMAIN}\b"
 )
 
 
