@@ -271,8 +271,7 @@ class PEWOptionsFlow(OptionsFlow):
         return self.async_show_menu(step_id="init", menu_options=list(STEPS))
 
     async def async_step_push(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        errors = {} if user_input is None else _range_errors(user_input, DEADBAND_SELECTORS)
-        return self._step("push", user_input, errors)
+        return self._step("push", user_input)
 
     async def async_step_surplus(
         self, user_input: dict[str, Any] | None = None
@@ -300,9 +299,12 @@ class PEWOptionsFlow(OptionsFlow):
     def _step(
         self, step_id: str, user_input: dict[str, Any] | None, errors: dict[str, str] | None = None
     ) -> ConfigFlowResult:
-        """Save the step's options (an emptied field is dropped), or show its form."""
+        """Save the step's options (an emptied field is dropped), or show its form with an
+        error beside each number out of its bounds."""
         schema = STEPS[step_id]
         options = self.config_entry.options
+        if user_input is not None:
+            errors = {**_range_errors(user_input, _bounded(schema)), **(errors or {})}
         if user_input is not None and not errors:
             mine = {str(marker) for marker in schema.schema}
             kept = {key: value for key, value in options.items() if key not in mine}
@@ -314,9 +316,18 @@ class PEWOptionsFlow(OptionsFlow):
         )
 
 
+def _bounded(schema: vol.Schema) -> dict[str, BoundedNumber]:
+    """A form's number fields by key."""
+    return {
+        str(marker): selector
+        for marker, selector in schema.schema.items()
+        if isinstance(selector, BoundedNumber)
+    }
+
+
 def _numbers(knobs: Mapping[str, Knob]) -> dict[vol.Marker, Any]:
     return {
-        vol.Required(key, default=knob.default): NumberSelector(
+        vol.Required(key, default=knob.default): BoundedNumber(
             NumberSelectorConfig(
                 min=knob.minimum,
                 max=knob.maximum,

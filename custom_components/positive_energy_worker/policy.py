@@ -54,16 +54,20 @@ class Reason(StrEnum):
 class PolicyConfig:
     """The knobs. Powers in W, energies in Wh, times in seconds, SoC in %."""
 
+    # The defaults fit the integration's default worker, a Pi drawing a few watts on its own
+    # panel (the off-grid benchmark's tuning): margins of watts, not tens of watts, or a 3.7 W
+    # worker's stop threshold would fall below zero and the window never close. A home's PC
+    # worker sets margins to its own scale (the grid-tied scenario: 0 and 40 W for 120 W).
     worker_watts: float  # what compute draws while it runs (the bridge's load rise, a PC's draw)
-    start_margin_w: float = 10.0  # start when the surplus beats the worker's power by this
-    stop_margin_w: float = 10.0  # stop when the surplus falls this far below the worker's power
+    start_margin_w: float = 0.5  # start when the surplus beats the worker's power by this
+    stop_margin_w: float = 0.5  # stop when the surplus falls this far below the worker's power
     start_delay_s: float = 120.0
     stop_delay_s: float = 180.0
-    min_on_s: float = 600.0
-    min_off_s: float = 300.0
+    min_on_s: float = 900.0
+    min_off_s: float = 600.0
     battery_reserve_soc: float = 0.0  # never compute below this SoC (a home or the Pi's battery)
     task_hours: float = 1.0  # the longest task of the worker's category: what a start must carry
-    ride_wh: float = 0.0  # energy a task in flight may borrow through a dip before draining
+    ride_wh: float = 2.0  # energy a task in flight may borrow through a dip before draining
     forecast_margin: float = 1.0  # to start, the forecast must promise this many tasks' energy
     forecast_stop_margin: float = 0.5  # running, less than this many tasks' energy ahead drains
     store_margin: float = 1.5  # the store must carry this many tasks to start on it
@@ -226,7 +230,10 @@ class Policy:
             return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
         if state.below_since is None:
             state.below_since = now
-        state.borrowed_wh += max(0.0, cfg.worker_watts - obs.surplus_w) * dt / 3600.0
+        # What the task borrows is its own draw that the surplus leaves uncovered, never more:
+        # a kettle's import is the home's, not compute's.
+        uncovered = min(cfg.worker_watts, max(0.0, cfg.worker_watts - obs.surplus_w))
+        state.borrowed_wh += uncovered * dt / 3600.0
         on_for = self._since(state.changed_at, now)
         if on_for < cfg.min_on_s:
             return Decision(True, Reason.MIN_ON_TIME, f"on for {on_for:.0f} s")

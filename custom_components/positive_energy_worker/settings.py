@@ -62,7 +62,7 @@ HOME_BATTERY_KNOBS: Final = {
     "priority_soc": Knob(80.0, 0.0, 100.0, 1.0, "%"),
 }
 DEVICE_KNOBS: Final = {
-    "idle_power_w": Knob(10.0, 0.0, 100000.0, 1.0, "W"),
+    "idle_power_w": Knob(10.0, 0.0, 100000.0, 0.1, "W"),
     "pi_cpu_percent": Knob(50.0, 1.0, 100.0, 1.0, "%"),
 }
 POLICY_KNOBS: Final = {

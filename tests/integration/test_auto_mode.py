@@ -32,7 +32,8 @@ SURPLUS = "binary_sensor.solar_pi_solar_surplus"
 SURPLUS_W = "sensor.solar_pi_surplus"
 IDLE = "binary_sensor.solar_pi_home_devices_idle"
 AUTO = "switch.iexec_worker_auto_mode"
-# A grid-tied home whose window follows the meter at once: no delays, no minimum times.
+# A grid-tied home whose window follows the meter at once: no delays, no minimum times, no
+# riding through a dip.
 PROMPT: dict[str, Any] = {
     "surplus_source": "grid",
     "grid_power": GRID,
@@ -43,6 +44,7 @@ PROMPT: dict[str, Any] = {
     "stop_delay_s": 0,
     "min_on_s": 0,
     "min_off_s": 0,
+    "ride_wh": 0,
 }
 EXPORTING, IMPORTING = "-200", "100"  # W at the meter, import positive
 

@@ -307,17 +307,56 @@ async def test_options_turn_the_optional_entities_on_and_off(hass: HomeAssistant
     await hass.config_entries.async_unload(entry.entry_id)
 
 
-async def test_a_deadband_out_of_range_is_named_beside_its_field_and_kept(
-    hass: HomeAssistant, bridge
+OUT_OF_RANGE = [
+    (
+        "push",
+        {"power": -1.0, "voltage": 0.05, "soc": 150.0, "optional_entities": False},
+        {"power", "soc"},
+    ),
+    (
+        "surplus",
+        {
+            "surplus_source": "off_grid",
+            "export_positive": False,
+            "worker_watts": 0.0,
+            "smoothing_s": 4000.0,
+        },
+        {"worker_watts", "smoothing_s"},
+    ),
+    ("home_battery", {"max_charge_w": 3000.0, "priority_soc": 150.0}, {"priority_soc"}),
+    ("devices", {"idle_power_w": 2.5, "pi_cpu_percent": 0.0}, {"pi_cpu_percent"}),
+    (
+        "policy",
+        {
+            "battery_reserve_soc": 40.0,
+            "start_margin_w": 0.5,
+            "stop_margin_w": 0.5,
+            "start_delay_s": 1.5,
+            "stop_delay_s": 180.0,
+            "min_on_s": -5.0,
+            "min_off_s": 600.0,
+            "task_hours": 1.0,
+            "ride_wh": 2.0,
+        },
+        {"start_delay_s", "min_on_s"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("step", "typed", "wrong"), OUT_OF_RANGE, ids=[s for s, _, _ in OUT_OF_RANGE]
+)
+async def test_a_number_out_of_range_is_named_beside_its_field_and_kept(
+    hass: HomeAssistant, bridge, step, typed, wrong
 ) -> None:
     entry = entry_for(bridge)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
-    typed = {"power": -1.0, "voltage": 0.05, "soc": 150.0, "optional_entities": False}
-    result = await options_step(hass, entry, "push", typed)
+    result = await options_step(hass, entry, step, typed)
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"power": "out_of_range", "soc": "out_of_range"}
-    assert shown(result) == typed
+    assert result["errors"] == dict.fromkeys(wrong, "out_of_range")
+    # The form keeps what was typed; the fields left empty stay empty.
+    assert {key: value for key, value in shown(result).items() if value is not None} == typed
     assert entry.options == {}
     await hass.config_entries.async_unload(entry.entry_id)
 
@@ -417,5 +456,5 @@ async def test_the_devices_and_policy_steps_reach_the_window(hass: HomeAssistant
     assert window.settings.idle_power_w == 25
     assert window.policy.config.start_delay_s == 30
     assert window.policy.config.battery_reserve_soc == 55
-    assert window.policy.config.min_on_s == 600  # a default fills what the form left
+    assert window.policy.config.min_on_s == 900  # a default fills what the form left
     await hass.config_entries.async_unload(entry.entry_id)

@@ -125,6 +125,16 @@ def test_a_task_running_at_the_stop_threshold_rides_the_dip_then_drains():
     assert 14 <= first_off <= 16  # borrowed 40 W x 15 min = 10 Wh
 
 
+def test_a_kettle_borrows_only_the_tasks_own_draw():
+    policy = running_policy()
+    # A 2 kW kettle turns the surplus to -1.9 kW; the task borrows its own 100 W only, so 10 Wh
+    # last 6 minutes of the kettle, not 18 seconds.
+    decisions = drive(policy, [-1900.0] * 10, start=20 * MINUTE)
+    reasons = [d.reason for d in decisions]
+    assert reasons[3:6] == [Reason.RIDING_DIP] * 3
+    assert reasons.index(Reason.NO_SURPLUS) == 6  # borrowed 100 W x 7 min > 10 Wh
+
+
 def test_without_a_task_in_flight_there_is_nothing_to_ride():
     policy = running_policy()
     obs = [
