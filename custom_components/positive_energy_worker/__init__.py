@@ -56,6 +56,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     except BridgeClientError as err:
         raise translated(err, ConfigEntryNotReady) from err
     _check_version(hass, entry, device.bridge_version)
+    # The Pi first: its parts point at it (their via device) and must find it registered.
+    pi = dr.async_get(hass).async_get_or_create(
+        config_entry_id=entry.entry_id, **device_info(device, PI, None)
+    )
     coordinator = PEWCoordinator(
         hass,
         entry,
@@ -65,11 +69,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     )
     settings = AutoSettings.from_options(entry.options)
     window = ComputeWindow(hass, entry, coordinator, device, settings)
-    entry.runtime_data = PEWData(client, coordinator, device, window)
-    # The Pi first: its parts point at it (via_device) and must find it registered.
-    dr.async_get(hass).async_get_or_create(
-        config_entry_id=entry.entry_id, **device_info(device, PI)
-    )
+    entry.runtime_data = PEWData(client, coordinator, device, window, pi.id)
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
     if (chain_settings := ChainSettings.from_options(entry.options)) is not None:

@@ -39,6 +39,7 @@ class PEWData:
     coordinator: PEWCoordinator
     device: BridgeDevice
     window: ComputeWindow
+    pi_device_id: str  # the Pi's device registry id: the device its parts belong to
     chain: ChainCoordinator | None = None  # when the options name a chain and a wallet
 
 

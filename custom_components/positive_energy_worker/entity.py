@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, Generic, TypeVar
+from typing import Final, Generic, TypeVar, cast
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
@@ -22,7 +22,7 @@ from .compute_window import ComputeWindow
 from .const import DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
-# The sub-devices of a bridge; each hangs off the Pi (via_device).
+# The sub-devices of a bridge; each hangs off the Pi (its via device).
 PI, WITTY_PI, BATTERY, SOLAR, WORKER = "pi", "witty_pi", "battery", "solar", "worker"
 
 
@@ -103,8 +103,9 @@ CHEMISTRY_NAMES: Final = {
 GENERIC: Final = "Generic"
 
 
-def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
-    """The device registry entry of one part of a bridge, as a product page would put it."""
+def device_info(device: BridgeDevice, part: str, pi_device_id: str | None) -> DeviceInfo:
+    """The device registry entry of one part of a bridge, as a product page would put it; a part
+    is linked to the Pi (by its registry id where the Home Assistant running takes one)."""
     if part == PI:
         # The board names itself "Raspberry Pi 4 Model B Rev 1.4": the model, then its revision.
         model, _, revision = device.model.partition(" Rev ")
@@ -122,7 +123,7 @@ def device_info(device: BridgeDevice, part: str) -> DeviceInfo:
     info = DeviceInfo(
         identifiers={(DOMAIN, f"{device.device_id}_{part}")},
         translation_key=part,
-        via_device=(DOMAIN, device.device_id),
+        **_via_pi(device, pi_device_id),
     )
     if part == WITTY_PI and (witty := device.witty_pi):
         info["manufacturer"] = "UUGear"
@@ -150,6 +151,17 @@ def unique_id(
     return f"{device.device_id}_{description.part}_{description.key}"
 
 
+def _via_pi(device: BridgeDevice, pi_device_id: str | None) -> DeviceInfo:
+    """The link from a part to the Pi, as the Home Assistant running takes it.
+
+    Since 2026 a device names its via device by registry id, and naming it by identifiers
+    (via_device) is deprecated, to go in 2027.8; 2025.4 knows only via_device.
+    """
+    if "via_device_id" in DeviceInfo.__optional_keys__ and pi_device_id is not None:
+        return cast(DeviceInfo, {"via_device_id": pi_device_id})
+    return DeviceInfo(via_device=(DOMAIN, device.device_id))
+
+
 class PEWEntity(CoordinatorEntity[PEWCoordinator]):
     """An entity of one part of a bridge."""
 
@@ -159,9 +171,9 @@ class PEWEntity(CoordinatorEntity[PEWCoordinator]):
     def __init__(self, coordinator: PEWCoordinator, description: PEWEntityDescription) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        device = coordinator.config_entry.runtime_data.device
-        self._attr_unique_id = unique_id(device, description)
-        self._attr_device_info = device_info(device, description.part)
+        data = coordinator.config_entry.runtime_data
+        self._attr_unique_id = unique_id(data.device, description)
+        self._attr_device_info = device_info(data.device, description.part, data.pi_device_id)
 
     @property
     def available(self) -> bool:
@@ -186,7 +198,9 @@ class PEWWindowEntity(Entity):
         self.window = window
         self.entity_description = description
         self._attr_unique_id = unique_id(window.device, description)
-        self._attr_device_info = device_info(window.device, description.part)
+        self._attr_device_info = device_info(
+            window.device, description.part, window.entry.runtime_data.pi_device_id
+        )
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()

@@ -57,10 +57,17 @@ def _entry(hass: HomeAssistant, call: ServiceCall) -> PEWConfigEntry:
     """The loaded bridge a call targets (the only one when it names none)."""
     entry_id = call.data.get(ATTR_CONFIG_ENTRY_ID)
     if device_id := call.data.get(ATTR_DEVICE_ID):
-        device = dr.async_get(hass).async_get(device_id)
-        candidates = device.config_entries if device else set()
-        entries = [hass.config_entries.async_get_entry(e) for e in candidates]
-        ours = [e.entry_id for e in entries if e is not None and e.domain == DOMAIN]
+        # Looked up from our entries' side: a device's own entry attribute differs between the
+        # releases we support (config_entries, deprecated since 2026 for config_entry_id).
+        registry = dr.async_get(hass)
+        ours = [
+            entry.entry_id
+            for entry in hass.config_entries.async_entries(DOMAIN)
+            if any(
+                device.id == device_id
+                for device in dr.async_entries_for_config_entry(registry, entry.entry_id)
+            )
+        ]
         if not ours:
             raise ServiceValidationError(
                 translation_domain=DOMAIN, translation_key="unknown_device"

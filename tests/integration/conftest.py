@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,22 @@ from tests.support.bridge import BridgeProcess, write_config
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Load custom_components/ in every test."""
+
+
+# How Home Assistant reports a custom integration's use of what it deprecates, or misuse it will
+# refuse later: in its log (helpers/frame.py, helpers/deprecation.py), not as Python warnings.
+REPORTED_USAGE = re.compile(
+    rf"Detected that custom integration '{DOMAIN}'|deprecated .* was (used|called) from {DOMAIN}\b"
+)
+
+
+@pytest.fixture(autouse=True)
+def nothing_deprecated_used(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """A test fails when Home Assistant reports that the integration uses what it deprecates."""
+    yield
+    records = [*caplog.get_records("setup"), *caplog.get_records("call")]
+    reports = [r.getMessage() for r in records if REPORTED_USAGE.search(r.getMessage())]
+    assert not reports, reports
 
 
 @pytest.fixture

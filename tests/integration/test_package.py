@@ -1,12 +1,15 @@
-"""What HACS and Home Assistant read from the package: manifest, translations, quality scale."""
+"""What HACS and Home Assistant read from the package: manifest, strings, quality scale, brand."""
 
 from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
+from PIL import Image
 
 from custom_components.positive_energy_worker import config_flow, device_action, device_condition
 from custom_components.positive_energy_worker.binary_sensor import (
@@ -117,6 +120,19 @@ def test_the_quality_scale_is_done_or_exempt_with_a_reason():
             assert status == "done", name
 
 
+def test_the_brand_images_are_there_in_their_sizes():
+    """Home Assistant shows a custom integration's own brand/ images (2026.3 on): all eight."""
+    for name in ("icon", "dark_icon", "logo", "dark_logo"):
+        for scale, suffix in ((1, ""), (2, "@2x")):
+            with Image.open(PACKAGE / "brand" / f"{name}{suffix}.png") as image:
+                assert image.mode == "RGBA", name  # a transparent background
+                width, height = image.size
+            if name.endswith("icon"):
+                assert (width, height) == (256 * scale, 256 * scale), name
+            else:
+                assert height == 128 * scale < width, name  # landscape
+
+
 def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
     disabled = {
         f"{d.part}_{d.key}"
@@ -151,3 +167,26 @@ def test_every_action_field_has_an_example():
         if "example" not in field
     ]
     assert missing == []
+
+
+def test_no_module_uses_what_home_assistant_deprecates():
+    """Deprecated constants and imports are reported as a module loads: so, in a new interpreter."""
+    modules = [f"custom_components.{PACKAGE.name}.{path.stem}" for path in PACKAGE.glob("*.py")]
+    code = (
+        "import importlib, logging, sys\n"
+        "from warnings import filterwarnings\n"
+        "logging.basicConfig(level=logging.WARNING)\n"
+        "filterwarnings('error', category=DeprecationWarning, module='custom_components')\n"
+        "for module in sys.argv[1:]:\n"
+        "    importlib.import_module(module)\n"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code, *modules],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert loaded.returncode == 0, loaded.stderr
+    assert "deprecated" not in loaded.stderr.lower(), loaded.stderr
