@@ -82,9 +82,9 @@ class ChainEntity(CoordinatorEntity[ChainCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         assert coordinator.config_entry is not None
-        device = coordinator.config_entry.runtime_data.device
-        self._attr_unique_id = f"{device.device_id}_{WORKER}_{description.key}"
-        self._attr_device_info = device_info(device, WORKER)
+        data = coordinator.config_entry.runtime_data
+        self._attr_unique_id = f"{data.device.device_id}_{WORKER}_{description.key}"
+        self._attr_device_info = device_info(data.device, WORKER, data.pi_device_id)
 
     @property
     def available(self) -> bool:
