@@ -15,8 +15,6 @@ def test_no_tracked_link_points_outside_the_clone():
         ["git", "ls-files", "-s"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     links = [line.split("\t", 1)[1] for line in listing.splitlines() if line.startswith("120000")]
-    outside = [
-        path for path in links if not (ROOT / path).resolve().is_relative_to(ROOT.resolve())
-    ]
+    outside = [path for path in links if not (ROOT / path).resolve().is_relative_to(ROOT.resolve())]
     assert outside == []
     assert not {".venv", ".venv311"} & set(links)
