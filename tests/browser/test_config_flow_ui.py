@@ -16,7 +16,7 @@ import pytest
 from playwright import sync_api as playwright
 
 from tests.browser.chromium import logged_in_page
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import BridgeProcess, bridge_without_docker
 from tests.support.home_assistant import PASSWORD, USERNAME, HomeAssistantProcess
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
@@ -35,8 +35,7 @@ def home_assistant(tmp_path: Path) -> Iterator[HomeAssistantProcess]:
 
 @pytest.fixture
 def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
-    config = write_config(tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/none", tmp=tmp_path)
-    process = BridgeProcess(tmp_path / "data", config=config).start()
+    process = bridge_without_docker(tmp_path)
     yield process
     process.stop()
 

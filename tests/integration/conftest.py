@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
 from custom_components.positive_energy_worker.const import DOMAIN
-from tests.support.bridge import BridgeProcess, write_config
+from tests.support.bridge import BridgeProcess, bridge_without_docker
 
 
 @pytest.fixture(autouse=True)
@@ -41,8 +41,7 @@ def nothing_deprecated_used(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
 @pytest.fixture
 def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
     """A simulated bridge whose Docker engine is absent (the worker shows degraded)."""
-    config = write_config(tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/none", tmp=tmp_path)
-    process = BridgeProcess(tmp_path / "data", config=config).start()
+    process = bridge_without_docker(tmp_path)
     yield process
     process.stop()
 
