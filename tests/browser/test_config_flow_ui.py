@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright
 
+from demo.home_assistant_process import NEWEST, PASSWORD, USERNAME, HomeAssistantProcess
 from tests.browser.chromium import logged_in_page
 from tests.support.bridge import BridgeProcess, bridge_without_docker
-from tests.support.home_assistant import PASSWORD, USERNAME, HomeAssistantProcess
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
 CLOSED_PORT = 1
@@ -25,7 +25,8 @@ CLOSED_PORT = 1
 
 @pytest.fixture
 def home_assistant(tmp_path: Path) -> Iterator[HomeAssistantProcess]:
-    hass = HomeAssistantProcess(tmp_path / "config").start()
+    # The release users run: the newest, with its frontend (scripts/current-ha's /venv-newest).
+    hass = HomeAssistantProcess(tmp_path / "config", release=NEWEST).start(timeout=300)
     try:
         hass.onboard()
         yield hass
