@@ -59,6 +59,14 @@ ONBOARDED_BUT_THE_OWNER = {
 }
 
 
+class CommandError(RuntimeError):
+    """Home Assistant answered a WebSocket command with an error."""
+
+    def __init__(self, command: str, error: dict[str, str]) -> None:
+        super().__init__(f"{command}: {error}")
+        self.code = error.get("code", "")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -176,6 +184,23 @@ class HomeAssistantProcess:
             {"grant_type": "authorization_code", "code": user["auth_code"], "client_id": client_id},
         )
         self.token = tokens["access_token"]
+        self._keep_http_config()
+
+    def _keep_http_config(self) -> None:
+        """Keep the address configuration.yaml gives, as the owner does in the dialog that asks.
+
+        From 2026.11 Home Assistant moves ``http:`` into its storage as a trial: until the owner
+        keeps it, a dialog covers the UI, and after a while it goes back to the default port
+        (8123), restarting. Older releases have no such trial (nor the command).
+        """
+        try:
+            config = self.websocket({"type": "http/config"})
+        except CommandError as error:
+            if error.code == "unknown_command":
+                return
+            raise
+        if config.get("pending"):
+            self.websocket({"type": "http/config/promote"})
 
     def get_text(self, path: str) -> str:
         """A page as a browser gets it, without logging in (the frontend's app shell)."""
@@ -199,7 +224,7 @@ class HomeAssistantProcess:
                 await socket_.send_json({"id": 1, **message})
                 reply = await socket_.receive_json()
                 if not reply["success"]:
-                    raise RuntimeError(f"{message['type']}: {reply['error']}")
+                    raise CommandError(message["type"], reply["error"])
                 return reply["result"]
 
         return asyncio.run(exchange())

@@ -71,7 +71,7 @@ def test_adding_and_reconfiguring_the_integration_in_the_browser(
     dialog = flow_dialog(page)
     page.goto(f"{home_assistant.url}/config/integrations/dashboard")
     page.get_by_role("button", name=re.compile("add integration", re.IGNORECASE)).click()
-    page.get_by_role("textbox", name="Search for a brand name").fill("Positive Energy")
+    page.get_by_placeholder("Search for a brand name").fill("Positive Energy")
     page.get_by_text("Positive Energy Worker").click()
     expect(dialog.get_by_text("Connect to a hardware bridge")).to_be_visible()
 

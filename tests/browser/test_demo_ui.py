@@ -207,7 +207,7 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
         # The config flow's form, as adding a bridge shows it (closed without adding).
         page.goto(f"{base}/config/integrations/dashboard")
         page.get_by_role("button", name=re.compile("add integration", re.IGNORECASE)).click()
-        page.get_by_role("textbox", name="Search for a brand name").fill("Positive Energy")
+        page.get_by_placeholder("Search for a brand name").fill("Positive Energy")
         page.locator("ha-integration-list-item").get_by_text("Positive Energy Worker").click()
         dialog = page.locator("dialog-data-entry-flow")
         expect(dialog.get_by_text("Connect to a hardware bridge")).to_be_visible()

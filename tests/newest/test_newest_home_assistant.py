@@ -100,6 +100,13 @@ def test_the_newest_release_runs_every_flow_on_a_loaded_entry_without_a_report(
 ) -> None:
     hass = home_assistant
     assert hass.version() == newest_version()
+    # The address configuration.yaml gives is kept: no trial that would go back to port 8123.
+    http = hass.websocket({"type": "http/config"})
+    assert (http["pending"], http["revert_at"], http["stable"]["server_port"]) == (
+        None,
+        None,
+        hass.port,
+    )
     # The frontend of that release serves the app.
     assert "<html" in hass.get_text("/").lower()
 
