@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -51,6 +52,7 @@ logger:
 """
 
 
+HTTP_SECTION = re.compile(r"^http:\n(?:[ \t]+.*\n)*", re.MULTILINE)
 ONBOARDED_BUT_THE_OWNER = {
     "version": 4,
     "minor_version": 1,
@@ -187,7 +189,8 @@ class HomeAssistantProcess:
         self._keep_http_config()
 
     def _keep_http_config(self) -> None:
-        """Keep the address configuration.yaml gives, as the owner does in the dialog that asks.
+        """Keep the address configuration.yaml gave, as the owner does in the dialog that asks,
+        then take ``http:`` out of configuration.yaml, as the repair that follows asks.
 
         From 2026.11 Home Assistant moves ``http:`` into its storage as a trial: until the owner
         keeps it, a dialog covers the UI, and after a while it goes back to the default port
@@ -201,6 +204,13 @@ class HomeAssistantProcess:
             raise
         if config.get("pending"):
             self.websocket({"type": "http/config/promote"})
+        yaml = self.config_dir / "configuration.yaml"
+        yaml.write_text(HTTP_SECTION.sub("", yaml.read_text()))
+        # Done what it asks: the repair would only go at the next start.
+        self.websocket(
+            {"type": "repairs/ignore_issue", "domain": "http", "issue_id": "deprecated_yaml",
+             "ignore": True}
+        )  # fmt: skip
 
     def get_text(self, path: str) -> str:
         """A page as a browser gets it, without logging in (the frontend's app shell)."""

@@ -236,7 +236,11 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
                 await self.async_set_unique_id(device.device_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(
-                    entry, data_updates={CONF_TOKEN: user_input[CONF_TOKEN]}
+                    entry,
+                    data_updates={CONF_TOKEN: user_input[CONF_TOKEN]},
+                    # Named, so that our words say it on every release (2026.x would otherwise
+                    # show Home Assistant's generic ones).
+                    reason="reauth_successful",
                 )
         return self.async_show_form(
             step_id="reauth_confirm",
@@ -279,6 +283,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
                 entry,
                 data_updates=self._data,
                 options={**without_chain(entry.options), **options},
+                reason="reconfigure_successful",  # our words, as for reauth
             )
         return _chain_form(self, "reconfigure_chain", user_input or entry.options, errors)
 

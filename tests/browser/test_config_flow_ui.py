@@ -101,13 +101,18 @@ def test_adding_and_reconfiguring_the_integration_in_the_browser(
     submit(page)
     expect(dialog.get_by_text("The worker's chain")).to_be_visible()
     submit(page)
-    expect(dialog.get_by_text("Created configuration for Solar Pi")).to_be_visible()
+    # Created: the frontend offers to name the bridge's five devices and give them areas.
+    expect(dialog.get_by_text("Name and assign")).to_be_visible()
+    names = dialog.get_by_role("textbox", name="Device name")
+    expect(names).to_have_count(5)
+    expect(names.first).to_have_value("Solar Pi")
     page.screenshot(path=screenshots / "4-add-created.png")
-    dialog.get_by_role("button", name="Finish").click()
+    dialog.get_by_role("button", name="Skip and finish").click()
 
     # Reconfigure: the saved address is shown, the token left empty keeps the stored one.
     page.goto(f"{home_assistant.url}/config/integrations/integration/positive_energy_worker")
-    page.get_by_role("button", name="Menu").click()  # the entry's ⋮
+    # The entry's ⋮ (its row; each device row below has one too).
+    page.locator("ha-config-entry-row ha-row-item").get_by_role("button", name="Menu").click()
     page.get_by_role("menuitem", name="Reconfigure").click()
     expect(dialog.get_by_text("Reconfigure the bridge")).to_be_visible()
     expect(dialog.get_by_role("spinbutton", name="Port")).to_have_value(str(bridge.port))

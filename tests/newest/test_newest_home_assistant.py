@@ -107,6 +107,12 @@ def test_the_newest_release_runs_every_flow_on_a_loaded_entry_without_a_report(
         None,
         hass.port,
     )
+    assert "http:" not in (hass.config_dir / "configuration.yaml").read_text()
+    # Nothing to repair but, perhaps, Home Assistant's own notice that a Python environment is
+    # no supported way to install it.
+    issues = hass.websocket({"type": "repairs/list_issues"})["issues"]
+    shown = [i["issue_id"] for i in issues if not i["ignored"] and i["domain"] != "homeassistant"]
+    assert shown == []
     # The frontend of that release serves the app.
     assert "<html" in hass.get_text("/").lower()
 
