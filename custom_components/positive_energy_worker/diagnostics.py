@@ -44,7 +44,9 @@ async def async_get_config_entry_diagnostics(
             if chain.update_interval
             else None,
             "cursor": chain.ledger.cursor if chain.ledger else None,
-            "span": chain.scanner.span,
+            "confirmations": chain.scanner.depth,
+            "span": chain.scanner.span.size,
+            "range_refusals": chain.scanner.span.refusals,
             "calls": dict(chain.reader.calls),
             "requests": chain.reader.requests,
         },
