@@ -102,7 +102,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
             timezone=dt_util.get_default_time_zone(),
         )
         self._chain_checked = False
-        self._failing_since: datetime | None = None
+        self.failing_since: datetime | None = None  # when the reads began to fail (UTC)
         self._failures = 0
 
     async def async_load(self) -> None:
@@ -164,20 +164,20 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
     def _failed(self, err: ChainError) -> None:
         """Back off: double the interval, or wait what a 429 asked."""
         now = dt_util.utcnow()
-        self._failing_since = self._failing_since or now
+        self.failing_since = self.failing_since or now
         self._failures += 1
         if isinstance(err, ChainRateLimitedError) and err.retry_after:
             delay = timedelta(seconds=err.retry_after)
         else:
             delay = POLL_INTERVAL * 2 ** min(self._failures, 4)
         self.update_interval = min(delay, MAX_INTERVAL)
-        if isinstance(err, ChainUnreachableError) and now - self._failing_since >= (
+        if isinstance(err, ChainUnreachableError) and now - self.failing_since >= (
             UNREACHABLE_REPAIR_AFTER
         ):
             self._issue("rpc_unreachable", active=True, placeholders=self._where())
 
     def _recovered(self) -> None:
-        self._failing_since = None
+        self.failing_since = None
         self._failures = 0
         self.update_interval = POLL_INTERVAL
         self._issue("rpc_unreachable", active=False, placeholders=self._where())

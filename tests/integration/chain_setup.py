@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.integration.conftest import entry_for
@@ -47,14 +48,32 @@ def chain_options(poco: Poco, **more: object) -> dict[str, object]:
     }
 
 
-async def set_up_chain(
-    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, **more: object
-) -> MockConfigEntry:
-    entry = entry_for(bridge, **chain_options(poco, **more))
+def chain_entry(bridge: BridgeProcess, poco: Poco, **more: object) -> MockConfigEntry:
+    """An entry of this bridge with a custom chain: PoCo where ``poco`` is."""
+    return entry_for(bridge, **chain_options(poco, **more))
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+async def set_up_chain(
+    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, **more: object
+) -> MockConfigEntry:
+    return await set_up(hass, chain_entry(bridge, poco, **more))
+
+
+async def chain_step(hass: HomeAssistant, entry: MockConfigEntry, answer: dict[str, object]):
+    """Open the options' chain step and answer it."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"next_step_id": "chain"}
+    )
+    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "chain")
+    return await hass.config_entries.options.async_configure(result["flow_id"], answer)
 
 
 def value(hass: HomeAssistant, key: str) -> float:

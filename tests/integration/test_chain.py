@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.positive_energy_worker.chain_coordinator import (
     MAX_INTERVAL,
@@ -31,6 +31,7 @@ from custom_components.positive_energy_worker.diagnostics import (
 from tests.integration.chain_setup import (
     SENSORS,
     chain_options,
+    chain_step,
     contracts,
     mine,
     set_up_chain,
@@ -188,16 +189,6 @@ async def test_gas_below_the_threshold_turns_gas_low_on_with_a_repair(
     assert hass.states.get(SENSORS["gas_low"]).state == "on"
     issues = ir.async_get(hass).issues
     assert any(key[0] == DOMAIN and key[1].startswith("gas_low_") for key in issues)
-
-
-async def chain_step(hass: HomeAssistant, entry: MockConfigEntry, answer: dict[str, object]):
-    """Open the options' chain step and answer it."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "chain"}
-    )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "chain")
-    return await hass.config_entries.options.async_configure(result["flow_id"], answer)
 
 
 async def test_the_options_choose_a_custom_chain_checked_against_its_node(

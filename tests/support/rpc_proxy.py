@@ -3,10 +3,10 @@
 Public nodes refuse ``eth_getLogs`` over more than so many blocks, answer 429 when asked too
 often, and now and then answer a call with an error; anvil does none of these. The proxy
 forwards everything else untouched. It refuses wider log ranges with the words (and the HTTP
-status) of a provider the test names, answers 429 to the next requests when told, answers the
-next calls of a method with a JSON-RPC error when told (in a batch, only those items: the rest
-go to anvil), and counts HTTP requests, JSON-RPC calls, refusals and the log ranges it answered,
-per path (``/ours``, ``/naive``: one proxy serves several clients).
+status) of a provider the test names, answers 429 to the next requests when told, answers a
+method's calls in the next requests with a JSON-RPC error when told (in a batch, only those
+items: the rest go to anvil), and counts HTTP requests, JSON-RPC calls, refusals and the log
+ranges it answered, per path (``/ours``, ``/naive``: one proxy serves several clients).
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ RANGE_REFUSAL: dict[str, Any] = {"code": -32005, "message": "query exceeds max b
 
 @dataclass
 class Fault:
-    """The next ``times`` calls of ``method`` are answered with this JSON-RPC error."""
+    """``method``'s calls in the next ``times`` requests that make any are answered with this
+    JSON-RPC error (a batch of three eth_getLogs in error is one error, as a node's outage is)."""
 
     method: str
     times: int
@@ -39,7 +40,7 @@ class Tally:
     blocks_scanned: int = 0  # eth_getLogs ranges answered, added up (each filter counts)
     ranges: list[tuple[int, int]] = field(default_factory=list)  # (from, to) of each answered
     refusals: int = 0  # requests refused for a range too wide
-    faults: int = 0  # calls answered with an injected error
+    faults: int = 0  # requests answered with an injected error
 
 
 class RpcProxy:
@@ -70,7 +71,7 @@ class RpcProxy:
     def fail(
         self, method: str, times: int = 1, *, code: int = -32000, message: str = "internal error"
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` with this error, as nodes do."""
+        """Answer ``method`` in the next ``times`` requests with this error, as nodes do."""
         self.faults.append(Fault(method, times, {"code": code, "message": message}))
 
     async def start(self) -> RpcProxy:
@@ -105,8 +106,13 @@ class RpcProxy:
             tally.refusals += 1
             errors = [_error(call, self.refusal) for call in calls]
             return web.json_response(errors if batch else errors[0], status=self.refusal_status)
-        answers = {id(call): _error(call, error) for call in calls if (error := self._fault(call))}
-        tally.faults += len(answers)
+        failing = self._failing({call["method"] for call in calls})
+        answers = {
+            id(call): _error(call, failing[call["method"]])
+            for call in calls
+            if call["method"] in failing
+        }
+        tally.faults += bool(failing)
         forward = [call for call in calls if id(call) not in answers]
         if forward:
             upstream = await self._forward(forward if batch else forward[0])
@@ -132,12 +138,14 @@ class RpcProxy:
             and _blocks(call) > self.max_range
         )
 
-    def _fault(self, call: dict[str, Any]) -> dict[str, Any] | None:
+    def _failing(self, methods: set[str]) -> dict[str, dict[str, Any]]:
+        """The error each of ``methods`` gets in this request, if a fault is due."""
+        failing: dict[str, dict[str, Any]] = {}
         for fault in self.faults:
-            if fault.method == call["method"] and fault.times > 0:
+            if fault.method in methods and fault.method not in failing and fault.times > 0:
                 fault.times -= 1
-                return fault.error
-        return None
+                failing[fault.method] = fault.error
+        return failing
 
     def _count(self, call: dict[str, Any], tally: Tally) -> None:
         if call["method"] != "eth_getLogs":
