@@ -261,6 +261,9 @@ async def test_the_chain_step_names_a_node_that_answers_with_an_error(
 
 # --- reorgs and the confirmation depth -----------------------------------------------------------
 
+# Blocks mined over a reverted task: more than a custom chain's confirmation depth.
+PAST_THE_DEPTH = 200
+
 
 async def test_a_reorg_takes_back_a_reward_the_canonical_chain_does_not_have(
     hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
@@ -275,7 +278,7 @@ async def test_a_reorg_takes_back_a_reward_the_canonical_chain_does_not_have(
     assert value(hass, "rewards_total") == REWARD / RLC  # shown at once
     # The blocks of the task are replaced by a longer chain without it.
     await hass.async_add_executor_job(rpc, poco, "evm_revert", fork)
-    await hass.async_add_executor_job(mine, poco, 2 * chain.scanner.depth)
+    await hass.async_add_executor_job(mine, poco, PAST_THE_DEPTH)
     await chain.async_refresh()
     await hass.async_block_till_done()
     canonical = await hass.async_add_executor_job(worker_events, poco)
@@ -283,7 +286,9 @@ async def test_a_reorg_takes_back_a_reward_the_canonical_chain_does_not_have(
     assert value(hass, "rewards_total") == 0
     assert value(hass, "contributions_total") == 0
     assert chain.ledger.rewards == 0
+    # The cursor went past where the reward was: it is gone from what is stored too.
     assert chain.ledger.cursor == chain.data.balances.block - chain.scanner.depth
+    assert chain.scanner.depth < PAST_THE_DEPTH
     for key, amount in (await hass.async_add_executor_job(contracts, poco)).items():
         assert value(hass, key) == pytest.approx(amount, rel=1e-12), key
 
