@@ -99,6 +99,7 @@ class ChainScanner:
         if self.from_deployment and (deployed := await self.reader.deployed_at(head)) is not None:
             first = deployed
         self.ledger = Ledger(self.key, first - 1, consumed_wh_at_start=consumed_wh)
+        await self._save(self.ledger)  # where the history starts, before the depth is reached
         return self.ledger
 
     async def _days(self, events: list[WorkerEvent]) -> dict[int, date]:
