@@ -6,15 +6,20 @@ one task computed (so there are events to find). A proxy in front of it behaves 
 Two clients run side by side, a cycle each every ``--interval`` seconds:
 
 - ours: ``ChainScanner`` (the integration's own cycle: one block-number call, one batch of
-  balances, the events since its cursor in ranges that learn the node's limit);
+  balances, the events since its cursor in ranges that learn the node's limit; the cursor stays
+  ``--depth`` blocks behind the head, and those blocks are read again each cycle);
 - naive: the same reader, but every cycle reads the balances and rescans every block from 0 in
   ranges of ``--max-range`` (the most a public node gives), as a client without a cursor must.
 
 Counts are per cycle in steady state (ours after it has caught up), and per hour at the
 integration's interval (a cycle a minute). A public Arbitrum node's limit is 10 000 blocks; this
-run scales it down with the history (``--max-range 10``) so the naive client's growth shows.
+run scales it down with the history (``--max-range 10``) so the naive client's growth shows. The
+confirmation depth is scaled the same way: on Arbitrum it is 240 blocks, a cycle's worth (a minute
+at ~4 blocks a second), so here it is a cycle's worth too (``--depth``, by default the blocks of
+one interval at a block a second).
 
-    .venv/bin/python bench/chain_rpc.py [--seconds 120] [--interval 2] [--max-range 10] [--json F]
+    .venv/bin/python bench/chain_rpc.py [--seconds 120] [--interval 2] [--max-range 10]
+                                        [--depth N] [--json F]
 """
 
 from __future__ import annotations
@@ -85,11 +90,12 @@ async def measure(args: argparse.Namespace, poco: Poco, proxy: RpcProxy) -> dict
         async def keep(_ledger: Ledger) -> None:
             """The integration stores the ledger here; the bench has nothing to keep."""
 
-        ours = ChainScanner(ours_reader, "bench", from_start=True, save=keep)
+        ours = ChainScanner(ours_reader, "bench", from_deployment=True, save=keep, depth=args.depth)
         # Catch up first: the steady state is what a running integration sees.
         while True:
-            balances, ledger = await ours.cycle(None)
-            if ledger.cursor >= balances.block:
+            balances, _shown = await ours.cycle(None)
+            assert ours.ledger is not None
+            if ours.ledger.cursor >= balances.block - args.depth:
                 break
         proxy.tallies.clear()
         start_head = await ours_reader.head()
@@ -106,6 +112,7 @@ async def measure(args: argparse.Namespace, poco: Poco, proxy: RpcProxy) -> dict
             "cycles": cycles,
             "interval_s": args.interval,
             "max_range": args.max_range,
+            "depth": args.depth,
             "head": [start_head, end_head],
             "ours": summary(proxy.tallies["ours"], cycles),
             "naive": summary(proxy.tallies["naive"], cycles),
@@ -145,7 +152,8 @@ def report(result: dict[str, Any]) -> str:
     rows += [
         "",
         f"{result['cycles']} cycles, the head from block {first} to {last}, "
-        f"ranges of at most {result['max_range']} blocks: the naive client made "
+        f"ranges of at most {result['max_range']} blocks, a confirmation depth of "
+        f"{result['depth']} blocks (read again each cycle): the naive client made "
         f"{ratio:.1f}x our HTTP requests, and its cost grows with the chain.",
         f"Scaled to Arbitrum One (a history of ~100 M blocks since the hub, 10 000-block "
         f"ranges): {arbitrum} requests a cycle for a full rescan, against our 3.",
@@ -158,8 +166,11 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120)
     parser.add_argument("--interval", type=float, default=2)
     parser.add_argument("--max-range", type=int, default=10)
+    parser.add_argument("--depth", type=int, help="confirmation depth (default: one interval)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.depth is None:
+        args.depth = math.ceil(args.interval)  # a cycle's blocks, as Arbitrum's 240 are
     result = asyncio.run(run(args))
     print(report(result))
     if args.json:

@@ -1,19 +1,20 @@
 """The chain coordinator: the worker's wallet, stake and events, polled over JSON-RPC.
 
 A cycle (``chain_scan``) asks the node for its latest block (one call), the balances at that
-block (one batch) and the events since the last block scanned (one batch per block range). Here
-is what Home Assistant adds: the ledger (cursor and totals) stored after each range, so a restart
-resumes where it stopped; the back-off (the interval doubles up to ``MAX_INTERVAL``, or follows a
-429's Retry-After); the repairs for a wrong chain, a node away for long and low gas.
+block (one batch) and the events since the last block stored (one batch per block range). Here
+is what Home Assistant adds: the ledger (cursor and totals, a confirmation depth behind the head)
+stored after each range, so a restart resumes where it stopped; the back-off (the interval
+doubles up to ``MAX_INTERVAL``, or follows a 429's Retry-After); the repairs for a wrong chain, a
+node away or failing for long and low gas. Every failure of a read is a ``ChainError``: Home
+Assistant logs one line when an outage begins and one when it ends, never a traceback.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
@@ -43,7 +44,7 @@ _LOGGER = logging.getLogger(__package__)
 
 POLL_INTERVAL: Final = timedelta(minutes=1)
 MAX_INTERVAL: Final = timedelta(minutes=15)
-# How long the node may stay away before a repair issue says so.
+# How long the node may stay away (or answer only errors) before a repair issue says so.
 UNREACHABLE_REPAIR_AFTER: Final = timedelta(minutes=30)
 STORE_VERSION: Final = 1
 # The ledger is written at most this often (a Pi's SD card wears), and when the entry unloads;
@@ -57,7 +58,7 @@ class ChainState:
     """What the chain entities show: the balances at the last block read and the tallies."""
 
     balances: Balances
-    ledger: Ledger
+    ledger: Ledger  # the stored ledger's totals with the blocks above its cursor added
     gas_low: bool
     today: date
 
@@ -95,12 +96,13 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         self.scanner = ChainScanner(
             self.reader,
             f"{settings.chain_id}:{settings.hub}:{settings.wallet}".lower(),
-            from_start=settings.network is Network.CUSTOM,
+            from_deployment=settings.network is Network.CUSTOM,
             save=self._save,
+            depth=settings.confirmations,
             timezone=dt_util.get_default_time_zone(),
         )
         self._chain_checked = False
-        self._failing_since: float | None = None
+        self.failing_since: datetime | None = None  # when the reads began to fail (UTC)
         self._failures = 0
 
     async def async_load(self) -> None:
@@ -111,6 +113,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
 
     @property
     def ledger(self) -> Ledger | None:
+        """The stored ledger: the totals up to the confirmation depth."""
         return self.scanner.ledger
 
     async def _save(self, ledger: Ledger) -> None:
@@ -136,10 +139,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         balances, ledger = await self.scanner.cycle(self._consumed_wh())
         gas_low = balances.native < self.settings.gas_low * 10**18
         self._issue("gas_low", active=gas_low, placeholders={"wallet": self.settings.wallet})
-        # A copy: the ledger goes on changing under the next cycle's scan.
-        return ChainState(
-            balances, Ledger.from_dict(ledger.as_dict()), gas_low, dt_util.now().date()
-        )
+        return ChainState(balances, ledger, gas_low, dt_util.now().date())
 
     async def _check_chain(self) -> None:
         """The node must serve the chain the settings name: another chain's balances and
@@ -163,20 +163,21 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
 
     def _failed(self, err: ChainError) -> None:
         """Back off: double the interval, or wait what a 429 asked."""
-        now = time.monotonic()
-        self._failing_since = self._failing_since or now
+        now = dt_util.utcnow()
+        self.failing_since = self.failing_since or now
         self._failures += 1
         if isinstance(err, ChainRateLimitedError) and err.retry_after:
             delay = timedelta(seconds=err.retry_after)
         else:
             delay = POLL_INTERVAL * 2 ** min(self._failures, 4)
         self.update_interval = min(delay, MAX_INTERVAL)
-        away = timedelta(seconds=now - self._failing_since)
-        if isinstance(err, ChainUnreachableError) and away >= UNREACHABLE_REPAIR_AFTER:
+        if isinstance(err, ChainUnreachableError) and now - self.failing_since >= (
+            UNREACHABLE_REPAIR_AFTER
+        ):
             self._issue("rpc_unreachable", active=True, placeholders=self._where())
 
     def _recovered(self) -> None:
-        self._failing_since = None
+        self.failing_since = None
         self._failures = 0
         self.update_interval = POLL_INTERVAL
         self._issue("rpc_unreachable", active=False, placeholders=self._where())

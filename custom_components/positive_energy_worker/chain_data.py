@@ -43,6 +43,18 @@ PRESETS: Final = {
     network: Deployment(rpc_url=rpc_url, **_DATA["networks"][network])
     for network, rpc_url in PUBLIC_RPC.items()
 }
+# The confirmation depth, in blocks: events this deep are stored, those above are read again
+# each cycle (``chain_scan``). Arbitrum's blocks come from its sequencer at once and are taken
+# back only when its soft confirmations and the batches it posts to Ethereum disagree, which is
+# rare and shallow; indexers such as Ponder hold 240 Arbitrum blocks (a minute at ~4 a second)
+# for final, and so do we (a deeper reorg would stay counted). A custom chain may be anything:
+# 64 blocks are two Ethereum epochs (a proof-of-stake chain's finality at 12 s a block), and
+# only cost reading them again each cycle.
+CONFIRMATIONS: Final = {
+    Network.ARBITRUM: 240,
+    Network.ARBITRUM_SEPOLIA: 240,
+    Network.CUSTOM: 64,
+}
 HUB_ABI: Final[list[dict[str, Any]]] = _DATA["hub_abi"]
 TOKEN_ABI: Final[list[dict[str, Any]]] = _DATA["token_abi"]
 # RLC's decimals (the token's and the escrow's); the native coin's are 18.

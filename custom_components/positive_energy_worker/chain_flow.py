@@ -29,7 +29,7 @@ from web3 import AsyncWeb3
 
 from .chain_data import Network
 from .chain_provider import SessionHTTPProvider
-from .chain_reader import ChainError, ChainReader
+from .chain_reader import ChainAnswerError, ChainError, ChainReader
 from .chain_settings import (
     CHAIN_ID,
     CHAIN_KEYS,
@@ -102,7 +102,8 @@ def chain_options(user_input: Mapping[str, Any]) -> tuple[dict[str, Any], dict[s
 
 
 async def check_node(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str, str]:
-    """Ask the node which chain it serves: the one error key if it is away or serves another."""
+    """Ask the node which chain it serves: the one error key if it is away, answers with an
+    error (a provider's URL without its key, say) or serves another chain."""
     settings = ChainSettings.from_options(options)
     if settings is None:
         return {}
@@ -110,6 +111,8 @@ async def check_node(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
     reader = ChainReader(AsyncWeb3(provider), settings.hub, settings.rlc, settings.wallet)
     try:
         served = await reader.chain_id()
+    except ChainAnswerError:
+        return {"base": "rpc_error"}
     except ChainError:
         return {"base": "rpc_unreachable"}
     return {} if served == settings.chain_id else {"base": "wrong_chain"}

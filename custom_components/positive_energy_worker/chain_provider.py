@@ -4,10 +4,15 @@ web3's own ``AsyncHTTPProvider`` keeps a session cache guarded by a thread pool 
 thread per provider that outlives the entry) and closes the sessions it cached on disconnect,
 Home Assistant's shared one included. This provider posts with the session it is given and
 nothing else: no threads, no retries (the coordinator backs off), one POST per request or batch.
+Some providers send a JSON-RPC error with an HTTP error status (QuickNode's range refusal comes
+with 413, Blast's with 400): such an answer is read as the JSON-RPC error it is, so its words
+reach the reader; a 429, or an error page, stays an HTTP error.
 """
 
 from __future__ import annotations
 
+import json
+from http import HTTPStatus
 from typing import Any, cast
 
 from aiohttp import ClientSession, ClientTimeout
@@ -28,9 +33,14 @@ class SessionHTTPProvider(AsyncJSONBaseProvider):
 
     async def _post(self, body: bytes) -> Any:
         async with self._session.post(
-            self.url, data=body, headers=HEADERS, timeout=self._timeout, raise_for_status=True
+            self.url, data=body, headers=HEADERS, timeout=self._timeout
         ) as response:
-            return self.decode_rpc_response(await response.read())
+            answer = await response.read()
+            if response.status >= HTTPStatus.BAD_REQUEST and (
+                response.status == HTTPStatus.TOO_MANY_REQUESTS or not _rpc_error(answer)
+            ):
+                response.raise_for_status()
+            return self.decode_rpc_response(answer)
 
     async def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
         return cast(RPCResponse, await self._post(self.encode_rpc_request(method, params)))
@@ -48,3 +58,12 @@ class SessionHTTPProvider(AsyncJSONBaseProvider):
 
     async def disconnect(self) -> None:
         """The session is Home Assistant's: it is not this provider's to close."""
+
+
+def _rpc_error(body: bytes) -> bool:
+    """Whether ``body`` is a JSON-RPC answer in error (or a batch of answers)."""
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(answer, list) or (isinstance(answer, dict) and "error" in answer)

@@ -1,9 +1,10 @@
 """Reads of one worker's economics on a PoCo chain, over web3's ``AsyncWeb3``. No Home Assistant.
 
 Each read is one HTTP request: the balances go in one JSON-RPC batch, a block range's events in
-another. Failures come out as three kinds the coordinator acts on: the node is away or failing
-(``ChainUnreachableError``), it asks us to slow down (``ChainRateLimitedError``), or it refuses
-a block range for ``eth_getLogs`` (``RangeRefusedError``: ask again for less).
+another. Every failure comes out as a ``ChainError`` of a kind the coordinator acts on: the node
+is away (``ChainUnreachableError``) or answered with an error (``ChainAnswerError``), it asks us
+to slow down (``ChainRateLimitedError``), or it refuses a block range for ``eth_getLogs``
+(``RangeRefusedError``: ask again for less; ``chain_refusal`` tells a refusal from an error).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from eth_typing import ABIEvent
 from eth_utils.abi import event_abi_to_log_topic
 from hexbytes import HexBytes
 from web3 import AsyncWeb3
-from web3.exceptions import Web3Exception
+from web3.exceptions import Web3Exception, Web3RPCError
 from web3.types import FilterParams, LogReceipt
 
 from .chain_data import HUB_ABI, TOKEN_ABI
+from .chain_refusal import range_refusal
 
 # The escrow's events name their account in the data, not in a topic: the node cannot filter
 # them by worker, so they are asked for by kind and kept if they are the worker's.
@@ -41,6 +43,11 @@ class ChainUnreachableError(ChainError):
     """The node did not answer, or answered with an error that is not about the request."""
 
 
+class ChainAnswerError(ChainUnreachableError):
+    """The node answered with a JSON-RPC error (or an answer that is none): for as long as it
+    does, it is as good as away."""
+
+
 class ChainRateLimitedError(ChainError):
     """HTTP 429: the node wants fewer requests; ``retry_after`` seconds if it said."""
 
@@ -50,7 +57,12 @@ class ChainRateLimitedError(ChainError):
 
 
 class RangeRefusedError(ChainError):
-    """The node refused an ``eth_getLogs`` range (too many blocks or results)."""
+    """The node refused an ``eth_getLogs`` range (too many blocks or results); ``limit`` is the
+    most blocks it said it takes, if it said."""
+
+    def __init__(self, message: str, limit: int | None) -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -112,23 +124,25 @@ class ChainReader:
             raise ChainUnreachableError(f"HTTP {err.status}") from err
         except (ClientError, TimeoutError, OSError) as err:
             raise ChainUnreachableError(str(err) or type(err).__name__) from err
+        except (Web3Exception, ValueError) as err:
+            # A JSON-RPC error, or an answer web3 could not read (not JSON, a batch answered
+            # short, a call that returned nothing): the same to the coordinator, a failed read.
+            raise ChainAnswerError(f"{'/'.join(sorted(set(methods)))}: {_said(err)}") from err
 
-    async def _batch(
-        self, methods: list[str], calls: Callable[[], list[Any]], failure: type[ChainError]
-    ) -> list[Any]:
+    async def _batch(self, methods: list[str], calls: Callable[[], list[Any]]) -> list[Any]:
         """The requests ``calls`` makes, in one JSON-RPC batch (made inside the batch's context,
-        where web3 queues them); an answer in error raises ``failure``."""
+        where web3 queues them)."""
 
         async def send() -> list[Any]:
             async with self.w3.batch_requests() as batch:
                 for call in calls():
                     batch.add(call)
-                return list(await batch.async_execute())
+                answers = list(await batch.async_execute())
+            if len(answers) != len(methods):
+                raise ValueError(f"{len(answers)} answers to a batch of {len(methods)}")
+            return answers
 
-        try:
-            return await self._ask(methods, send)
-        except Web3Exception as err:
-            raise failure(str(err)) from err
+        return await self._ask(methods, send)
 
     async def chain_id(self) -> int:
         return await self._ask(["eth_chainId"], lambda: self.w3.eth.chain_id)
@@ -136,6 +150,30 @@ class ChainReader:
     async def head(self) -> int:
         """The latest block: the one call a cycle makes before it knows what to read."""
         return await self._ask(["eth_blockNumber"], lambda: self.w3.eth.block_number)
+
+    async def deployed_at(self, head: int) -> int | None:
+        """The block the hub was deployed in (the first with its code), by bisection over
+        ``eth_getCode``: a few dozen requests, once. None when the node cannot tell (a node
+        without the old state answers an error) or the hub has no code at ``head``."""
+        try:
+            if not await self._has_code(head):
+                return None
+            before, after = -1, head  # no code at ``before`` (genesis's parent), code at ``after``
+            while after - before > 1:
+                middle = (before + after) // 2
+                if await self._has_code(middle):
+                    after = middle
+                else:
+                    before = middle
+        except ChainAnswerError:
+            return None
+        return after
+
+    async def _has_code(self, block: int) -> bool:
+        code = await self._ask(
+            ["eth_getCode"], lambda: self.w3.eth.get_code(self.hub.address, block)
+        )
+        return len(code) > 0
 
     async def balances(self, block: int) -> Balances:
         """RLC, gas, escrow and its locked part at ``block``, in one batch."""
@@ -149,7 +187,6 @@ class ChainReader:
                 self.hub.functions.balanceOf(self.wallet).call(block_identifier=block),
                 self.hub.functions.frozenOf(self.wallet).call(block_identifier=block),
             ],
-            ChainUnreachableError,
         )
         return Balances(block, int(rlc), int(native), int(escrow), int(frozen))
 
@@ -163,12 +200,18 @@ class ChainReader:
             {**base, "topics": [[topic[name] for name in VERDICTS], [self._worker_topic]]},
         ]
 
-        # Public nodes say "range too large" or "too many results" each in their own words.
-        answers = await self._batch(
-            ["eth_getLogs"] * len(filters),
-            lambda: [self.w3.eth.get_logs(log_filter) for log_filter in filters],
-            RangeRefusedError,
-        )
+        try:
+            answers = await self._batch(
+                ["eth_getLogs"] * len(filters),
+                lambda: [self.w3.eth.get_logs(log_filter) for log_filter in filters],
+            )
+        except ChainAnswerError as err:
+            # Nodes say "range too wide" or "too many results" each in their own words.
+            cause = err.__cause__
+            said = cause.rpc_response if isinstance(cause, Web3RPCError) else None
+            if (refusal := range_refusal(said or str(err))) is not None:
+                raise RangeRefusedError(str(err), refusal.limit) from err
+            raise
         logs: list[LogReceipt] = [log for answer in answers for log in answer]
         logs.sort(key=lambda log: (log["blockNumber"], log["logIndex"]))
         return [event for log in logs if (event := self._decode(log)) is not None]
@@ -194,11 +237,19 @@ class ChainReader:
         answers = await self._batch(
             ["eth_getBlockByNumber"] * len(wanted),
             lambda: [self.w3.eth.get_block(block) for block in wanted],
-            ChainUnreachableError,
         )
         return {
             block: int(answer["timestamp"]) for block, answer in zip(wanted, answers, strict=True)
         }
+
+
+def _said(err: Exception) -> str:
+    """What the node said: a JSON-RPC error's code and message, else the exception's text."""
+    answer = err.rpc_response if isinstance(err, Web3RPCError) else None
+    error = answer.get("error") if answer else None
+    if isinstance(error, dict):
+        return f"{error.get('code')} {error.get('message')}"
+    return str(err) or type(err).__name__
 
 
 def _hex(value: bytes | None) -> str:

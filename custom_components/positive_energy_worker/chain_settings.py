@@ -12,7 +12,7 @@ from typing import Any, Final
 
 from eth_utils.address import is_address, is_checksum_address, to_checksum_address
 
-from .chain_data import PRESETS, Network
+from .chain_data import CONFIRMATIONS, PRESETS, Network
 
 # A checksum is a keccak hash, whose backend eth_hash imports on its first use: do that use here,
 # when Home Assistant imports the integration in its executor, not in a flow's step on the event
@@ -86,6 +86,11 @@ class ChainSettings:
             gas_low,
             tariff,
         )
+
+    @property
+    def confirmations(self) -> int:
+        """How deep a block must be before its events are stored (``chain_scan``)."""
+        return CONFIRMATIONS[self.network]
 
     def problems(self) -> dict[str, str]:
         """An error key beside each field that cannot be right, before anything is asked."""

@@ -40,11 +40,14 @@ async def async_get_config_entry_diagnostics(
             "network": chain.settings.network.value,
             "chain_id": chain.settings.chain_id,
             "last_update_success": chain.last_update_success,
+            "failing_since": chain.failing_since.isoformat() if chain.failing_since else None,
             "update_interval_s": chain.update_interval.total_seconds()
             if chain.update_interval
             else None,
             "cursor": chain.ledger.cursor if chain.ledger else None,
-            "span": chain.scanner.span,
+            "confirmations": chain.scanner.depth,
+            "span": chain.scanner.span.size,
+            "range_refusals": chain.scanner.span.refusals,
             "calls": dict(chain.reader.calls),
             "requests": chain.reader.requests,
         },

@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.positive_energy_worker.config_flow import PEWConfigFlow
 from custom_components.positive_energy_worker.const import DOMAIN
 from tests.support.bridge import BridgeProcess, bridge_without_docker
+from tests.support.chain import RLC, WORKER, Anvil, Poco, deploy, fund_worker
 
 
 @pytest.fixture(autouse=True)
@@ -80,3 +81,19 @@ async def options_step(
     )
     assert (result["type"], result["step_id"]) == (FlowResultType.FORM, step)
     return await hass.config_entries.options.async_configure(result["flow_id"], data)
+
+
+@pytest.fixture
+def anvil(tmp_path: Path) -> Iterator[Anvil]:
+    """An anvil whose chain outlives a stop (its state file)."""
+    node = Anvil(state=tmp_path / "anvil.json").start()
+    yield node
+    node.stop()
+
+
+@pytest.fixture
+def poco(anvil: Anvil) -> Poco:
+    """PoCo deployed; the worker holds 60 RLC and has 40 more staked."""
+    deployed = deploy(anvil.rpc_url)
+    fund_worker(deployed, WORKER, rlc=100 * RLC, deposit=40 * RLC)
+    return deployed

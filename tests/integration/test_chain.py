@@ -7,7 +7,7 @@ what its entities show is compared with what the contracts return.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.util import dt as dt_util
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 from custom_components.positive_energy_worker.chain_coordinator import (
     MAX_INTERVAL,
@@ -28,94 +28,25 @@ from custom_components.positive_energy_worker.const import DOMAIN
 from custom_components.positive_energy_worker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
+from tests.integration.chain_setup import (
+    SENSORS,
+    chain_options,
+    chain_step,
+    contracts,
+    mine,
+    set_up_chain,
+    two_tasks,
+    value,
+    worker_events,
+)
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess
-from tests.support.chain import (
-    OTHER_WORKERS,
-    RLC,
-    WORKER,
-    Anvil,
-    Poco,
-    deploy,
-    fund_worker,
-    open_market,
-    run_task,
-)
+from tests.support.chain import RLC, WORKER, Anvil, Poco, fund_worker, open_market, run_task
 from tests.support.client import until
 from tests.support.poco_data import SHIPPED, render
 from tests.support.rpc_proxy import RpcProxy
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-SENSORS = {
-    "rlc_balance": "sensor.iexec_worker_rlc_balance",
-    "escrow_balance": "sensor.iexec_worker_escrow_balance",
-    "escrow_locked": "sensor.iexec_worker_stake_locked",
-    "rewards_total": "sensor.iexec_worker_rewards",
-    "rewards_today": "sensor.iexec_worker_rewards_today",
-    "seized_total": "sensor.iexec_worker_stake_seized",
-    "contributions_total": "sensor.iexec_worker_contributions",
-    "native_balance": "sensor.iexec_worker_gas_balance",
-    "rlc_per_kwh": "sensor.iexec_worker_rlc_earned_per_kwh",
-    "gas_low": "binary_sensor.iexec_worker_gas_low",
-}
-
-
-@pytest.fixture
-def anvil(tmp_path: Path) -> Iterator[Anvil]:
-    """An anvil whose chain outlives a stop (its state file)."""
-    node = Anvil(state=tmp_path / "anvil.json").start()
-    yield node
-    node.stop()
-
-
-@pytest.fixture
-def poco(anvil: Anvil) -> Poco:
-    """PoCo deployed; the worker holds 60 RLC and has 40 more staked."""
-    deployed = deploy(anvil.rpc_url)
-    fund_worker(deployed, WORKER, rlc=100 * RLC, deposit=40 * RLC)
-    return deployed
-
-
-def chain_options(poco: Poco, **more: object) -> dict[str, object]:
-    return {
-        "network": "custom",
-        "rpc_url": poco.rpc_url,
-        "chain_id": poco.chain_id,
-        "hub": poco.hub,
-        "rlc": poco.rlc,
-        "wallet": WORKER,
-        "gas_low": 0.001,
-        **more,
-    }
-
-
-async def set_up_chain(
-    hass: HomeAssistant, bridge: BridgeProcess, poco: Poco, **more: object
-) -> MockConfigEntry:
-    entry = entry_for(bridge, **chain_options(poco, **more))
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    return entry
-
-
-def value(hass: HomeAssistant, key: str) -> float:
-    state = hass.states.get(SENSORS[key])
-    assert state is not None, key
-    return float(state.state)
-
-
-def contracts(poco: Poco) -> dict[str, float]:
-    """What the contracts say of the worker, in the entities' units."""
-    w3 = poco.web3()
-    hub = poco.hub_contract(w3)
-    return {
-        "rlc_balance": poco.rlc_contract(w3).functions.balanceOf(WORKER).call() / RLC,
-        "escrow_balance": hub.functions.balanceOf(WORKER).call() / RLC,
-        "escrow_locked": hub.functions.frozenOf(WORKER).call() / RLC,
-        "native_balance": w3.eth.get_balance(WORKER) / 10**18,
-    }
 
 
 def test_the_shipped_chain_data_matches_the_npm_packages() -> None:
@@ -149,30 +80,6 @@ async def test_a_deposit_shows_on_the_next_cycle(
     assert value(hass, "rlc_balance") == 60
 
 
-def worker_events(poco: Poco) -> dict[str, int]:
-    """The worker's rewards and seizures as the hub's logs record them, in nRLC."""
-    hub = poco.hub_contract()
-    return {
-        name: sum(
-            log["args"]["amount"]
-            for log in getattr(hub.events, name)().get_logs(from_block=0)
-            if log["args"]["owner"] == WORKER
-        )
-        for name in ("Reward", "Seize")
-    }
-
-
-def two_tasks(poco: Poco) -> None:
-    """The worker computes one task alone and is rewarded; then it disagrees with three other
-    workers on a replicated task (trust 3) and loses its stake."""
-    market = open_market(poco)
-    run_task(poco, market, {WORKER: b"\x01" * 32})
-    for other in OTHER_WORKERS:
-        fund_worker(poco, other, rlc=10 * RLC, deposit=10 * RLC)
-    results = {WORKER: b"\x02" * 32} | dict.fromkeys(OTHER_WORKERS, b"\x01" * 32)
-    run_task(poco, market, results, trust=3)
-
-
 async def test_rewards_seizures_and_contributions_are_what_the_hub_logged(
     hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
 ) -> None:
@@ -188,7 +95,7 @@ async def test_rewards_seizures_and_contributions_are_what_the_hub_logged(
     assert value(hass, "contributions_total") == 2
     for key, amount in (await hass.async_add_executor_job(contracts, poco)).items():
         assert value(hass, key) == pytest.approx(amount, rel=1e-12), key
-    ledger = entry.runtime_data.chain.ledger
+    ledger = entry.runtime_data.chain.data.ledger  # what the entities show
     assert (ledger.locked, ledger.unlocked) == (6 * RLC, 3 * RLC)
     assert (ledger.accurate, ledger.faulty) == (0, 1)  # a lone worker's task scores nobody
 
@@ -230,23 +137,26 @@ async def test_a_node_that_goes_away_makes_the_entities_unavailable_until_it_is_
 async def test_a_restart_resumes_the_scan_where_it_stopped(
     hass: HomeAssistant, bridge: BridgeProcess, poco: Poco
 ) -> None:
+    await hass.async_add_executor_job(mine, poco, 100)  # more than the confirmation depth
     entry = await set_up_chain(hass, bridge, poco)
     chain = entry.runtime_data.chain
     head = chain.data.balances.block
-    assert chain.ledger.cursor == head
+    settled = head - chain.scanner.depth
+    assert chain.ledger.cursor == settled  # stored up to the confirmation depth
     assert await hass.config_entries.async_unload(entry.entry_id)
     stored = await chain_store(hass, entry.entry_id).async_load()
-    assert stored["cursor"] == head
+    assert stored["cursor"] == settled
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     again = entry.runtime_data.chain
-    # Nothing new was mined: the restarted coordinator asked for no events at all.
-    assert again.reader.calls["eth_getLogs"] == 0
-    assert again.ledger.cursor == head
+    # Nothing new was mined: the restarted coordinator read only the blocks above the cursor
+    # (one range of three filters), nothing older.
+    assert again.reader.calls["eth_getLogs"] == 3
+    assert again.ledger.cursor == settled
     await hass.async_add_executor_job(lambda: fund_worker(poco, rlc=RLC))
     await again.async_refresh()
-    assert again.reader.calls["eth_getLogs"] == 3  # one range: head+1 to the new head
-    assert again.ledger.cursor > head
+    assert again.reader.calls["eth_getLogs"] == 6  # one range: settled + 1 to the new head
+    assert again.ledger.cursor == again.data.balances.block - again.scanner.depth > settled
 
 
 async def test_diagnostics_show_the_scan_but_not_the_wallet_or_the_node(
@@ -257,7 +167,8 @@ async def test_diagnostics_show_the_scan_but_not_the_wallet_or_the_node(
     assert found["entry"]["options"]["wallet"] == REDACTED
     assert found["entry"]["options"]["rpc_url"] == REDACTED
     chain = found["chain"]
-    assert chain["cursor"] == entry.runtime_data.chain.data.balances.block
+    assert chain["cursor"] == entry.runtime_data.chain.ledger.cursor
+    assert chain["confirmations"] == 64  # a custom chain's
     assert chain["calls"]["eth_blockNumber"] == 1
 
 
@@ -278,16 +189,6 @@ async def test_gas_below_the_threshold_turns_gas_low_on_with_a_repair(
     assert hass.states.get(SENSORS["gas_low"]).state == "on"
     issues = ir.async_get(hass).issues
     assert any(key[0] == DOMAIN and key[1].startswith("gas_low_") for key in issues)
-
-
-async def chain_step(hass: HomeAssistant, entry: MockConfigEntry, answer: dict[str, object]):
-    """Open the options' chain step and answer it."""
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"next_step_id": "chain"}
-    )
-    assert (result["type"], result["step_id"]) == (FlowResultType.FORM, "chain")
-    return await hass.config_entries.options.async_configure(result["flow_id"], answer)
 
 
 async def test_the_options_choose_a_custom_chain_checked_against_its_node(
@@ -392,16 +293,19 @@ async def test_refused_ranges_shrink_and_the_totals_stay_right(
     entry = await set_up_chain(hass, bridge, poco, rpc_url=public_node.url())
     chain = entry.runtime_data.chain
     head = chain.data.balances.block
-    while chain.ledger.cursor < head:  # a long history takes a few cycles
+    read = public_node.tallies["ours"].ranges  # the ranges the node answered
+    while read[-1][1] < head:  # a long history takes a few cycles
         await chain.async_refresh()
     await hass.async_block_till_done()
-    assert chain.scanner.span <= 4
+    assert chain.scanner.span.size <= 4
     logged = await hass.async_add_executor_job(worker_events, poco)
     assert value(hass, "rewards_total") == logged["Reward"] / RLC
     assert value(hass, "seized_total") == logged["Seize"] / RLC
     assert value(hass, "contributions_total") == 2
-    # Every block was read once (by each of a range's three filters); refused ranges read none.
-    assert public_node.tallies["ours"].blocks_scanned == 3 * (head + 1)
+    # Every block from the hub's deployment to the head was read, in ranges the node takes.
+    assert all(last - first < 4 for first, last in read)
+    covered = {block for first, last in read for block in range(first, last + 1)}
+    assert covered == set(range(read[0][0], head + 1))
 
 
 async def test_a_429_waits_what_the_node_asks_then_reads_again(

@@ -116,12 +116,17 @@ class Anvil:
         state: Path | None = None,
         chain_id: int = 31337,
         block_time: float | None = None,
+        first_block: int = 0,
     ) -> None:
-        """``block_time``: mine a block every so many seconds (None: one per transaction)."""
+        """``block_time``: mine a block every so many seconds (None: one per transaction).
+        ``first_block``: the genesis block's number. A chain that starts high stands in for a
+        long one (its earlier blocks hold no logs and no state, as a pruned node's): anvil
+        mines some hundred blocks a second at best, so a long chain cannot be mined."""
         self.port = port  # 0: anvil picks a free one and says which
         self.state = state
         self.chain_id = chain_id
         self.block_time = block_time
+        self.first_block = first_block
         self.process: subprocess.Popen[str] | None = None
         self.log: Path | None = None
 
@@ -139,6 +144,8 @@ class Anvil:
             command += ["--state", str(self.state)]
         if self.block_time is not None:
             command += ["--block-time", str(self.block_time)]
+        if self.first_block:
+            command += ["--number", str(self.first_block)]
         # Its log goes to a file: a pipe nobody reads would fill, or break when closed.
         log = tempfile.NamedTemporaryFile(  # noqa: SIM115 (anvil writes it while it runs)
             mode="w+", prefix="anvil-", suffix=".log", delete=False
