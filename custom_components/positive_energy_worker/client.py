@@ -192,6 +192,10 @@ class WorkerStatus:
     memory_bytes: int | None
     forced_stop: bool
     last_error: str | None
+    chain_id: int  # the chain the worker earns on: its core's
+    pool_address: str
+    wallet: str | None  # the keystore's public address, lower case; null when unreadable
+    platform_mismatch: str | None  # why the image cannot run on the Pi; null when it can
 
 
 @dataclass(frozen=True)

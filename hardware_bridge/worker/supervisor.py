@@ -30,10 +30,12 @@ from hardware_bridge.worker.engine import (
     DockerWorker,
     EngineUnavailableError,
     LogCursor,
+    PlatformMismatchError,
     WorkerError,
 )
 from hardware_bridge.worker.persisted import worker_store
 from hardware_bridge.worker.status import ContainerFacts, WorkerState, WorkerStatus
+from hardware_bridge.worker.wallet import WalletError, keystore_address
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -117,6 +119,9 @@ class WorkerSupervisor:
         self._forced_stop = False
         self._last_error: str | None = None
         self._backoff = RestartBackoff()
+        self._wallet = _wallet_address(config)
+        # Set when the image is of another platform: not retried by itself (a loop of refusals).
+        self._platform_mismatch: str | None = None
         # One short Docker command at a time (create and start, or the drain's SIGTERM). None
         # holds it for long: a drain waits for the exit outside it, so nothing queues behind one.
         self._commands = asyncio.Lock()
@@ -136,12 +141,16 @@ class WorkerSupervisor:
         return WorkerStatus(
             **facts,
             image=self.config.image,
+            chain_id=self.config.chain_id,
+            pool_address=self.config.pool_address,
+            wallet=self._wallet,
             tasks_started=self.tally.started,
             tasks_completed=self.tally.completed,
             tasks_running=len(self.tally.running),
             forced_stop=self._forced_stop,
             last_error=self._last_error,
             desired_running=self.wanted,
+            platform_mismatch=self._platform_mismatch,
         )
 
     @property
@@ -159,6 +168,7 @@ class WorkerSupervisor:
         """
         self._want(True)
         self._backoff.reset()
+        self._platform_mismatch = None  # the owner may have built the image anew: look again
         self._end_drain()
         await self._start()
         return self.status()
@@ -217,7 +227,7 @@ class WorkerSupervisor:
                 await self._quietly(self._kill())
 
     async def _restart(self, previous: ContainerLook) -> None:
-        if self._refusal() is not None:
+        if self._refusal() is not None or self._platform_mismatch is not None:
             return
         if previous.state == WorkerState.RUNNING and self._look.exit_code not in (None, 0):
             waited = self._backoff.crashed()
@@ -274,6 +284,9 @@ class WorkerSupervisor:
             self._on_change()
             try:
                 await self._docker_command(WORKER_FAULT, self._engine.start)
+            except PlatformMismatchError as err:
+                self._platform_mismatch = self._last_error = str(err)
+                raise
             finally:
                 self._starting = False
         self._forced_stop, self._last_error = False, None
@@ -409,3 +422,12 @@ class WorkerSupervisor:
                 asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True),
                 timeout=10,
             )
+
+
+def _wallet_address(config: WorkerConfig) -> str | None:
+    """The wallet's public address, read once: the container mounts that file as it is."""
+    try:
+        return keystore_address(config.wallet_file)
+    except WalletError as err:
+        _LOGGER.warning("%s", err)
+        return None
