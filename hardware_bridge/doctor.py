@@ -20,6 +20,7 @@ from hardware_bridge.errors import BridgeError
 from hardware_bridge.loader import BridgeConfig, load_config, read_toml
 from hardware_bridge.runtime import Simulate, open_hardware
 from hardware_bridge.scan import scan
+from hardware_bridge.standin import standin_worker
 from hardware_bridge.validators import eth_address
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.core import CoreError, ask_core
@@ -74,7 +75,7 @@ def _config(setup: Setup) -> str:
 
 def _i2c(setup: Setup) -> str:
     if setup.config is None:
-        raise _Skip("the config")
+        raise _Skip("needs the config")
     wiring = setup.config.hardware
     wanted = {f"{role} 0x{m.address:02x}": m.address for role, m in wiring.monitors().items()}
     if wiring.witty_pi is not None:
@@ -118,7 +119,7 @@ def _image(setup: Setup) -> str:
 
     worker = _needs_worker(setup)
     if setup.engine is None:
-        raise _Skip("the Docker engine")
+        raise _Skip("needs the Docker engine")
     if worker.image not in worker.allowed_images:
         raise CheckFailedError(f"{worker.image} is not in allowed_images: the bridge refuses it")
     try:
@@ -133,7 +134,7 @@ def _image(setup: Setup) -> str:
 
 
 def _wallet(setup: Setup) -> str:
-    worker = _needs_worker(setup)
+    worker = _needs_real_worker(setup)
     try:
         address = keystore_address(worker.wallet_file)
         password = worker.password_file.read_text(encoding="utf-8").strip()
@@ -164,7 +165,7 @@ def unlock(wallet_file: Path, password: str) -> str:
 
 
 def _core(setup: Setup) -> str:
-    worker = _needs_worker(setup)
+    worker = _needs_real_worker(setup)
     try:
         served = ask_core(worker.core_url)
     except CoreError as err:
@@ -201,8 +202,17 @@ class _Skip(Exception):  # noqa: N818  (not an error: a check that cannot run)
 
 def _needs_worker(setup: Setup) -> WorkerConfig:
     if setup.worker is None:
-        raise _Skip("the config")
+        raise _Skip("needs the config")
     return setup.worker
+
+
+def _needs_real_worker(setup: Setup) -> WorkerConfig:
+    """The worker, unless it is the simulation's stand-in: its wallet is a throwaway written
+    when serving starts, and it joins no core."""
+    worker = _needs_worker(setup)
+    if worker == standin_worker(setup.data_dir):
+        raise _Skip("the stand-in worker (no [worker] in the config) has no wallet or core")
+    return worker
 
 
 CHECKS: tuple[tuple[str, Callable[[Setup], str]], ...] = (
@@ -224,7 +234,7 @@ def run_checks(setup: Setup) -> Iterator[Finding]:
             try:
                 yield Finding(name, Status.OK, check(setup))
             except _Skip as skip:
-                yield Finding(name, Status.SKIPPED, f"needs {skip}")
+                yield Finding(name, Status.SKIPPED, str(skip))
             except BridgeError as err:
                 yield Finding(name, Status.FAIL, str(err))
     finally:

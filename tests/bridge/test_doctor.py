@@ -163,3 +163,10 @@ def test_no_workerpool_address(owner, tmp_path):
     assert {f.status for name, f in findings.items() if name in ("wallet", "core", "image")} == {
         Status.SKIPPED
     }
+
+
+def test_the_standin_without_a_config_is_checked_but_for_its_wallet_and_core(tmp_path):
+    findings = list(run_checks(Setup(None, Simulate(), tmp_path / "data")))
+    statuses = {finding.check: finding.status for finding in findings}
+    assert statuses["wallet"] is statuses["core"] is Status.SKIPPED
+    assert statuses["config"] is statuses["i2c"] is statuses["data_dir"] is Status.OK
