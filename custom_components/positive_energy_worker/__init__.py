@@ -26,7 +26,7 @@ from .entity import PI, default_low_voltage_cut, device_info, set_optional_entit
 from .helpers import translated
 from .services import async_register_services
 from .settings import AutoSettings
-from .worker_chain import ISSUES, WorkerChainCheck
+from .worker_chain import ISSUES, WorkerChainCheck, issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -165,4 +165,4 @@ async def async_remove_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> None
     await policy_store(hass, entry.entry_id).async_remove()
     await chain_store(hass, entry.entry_id).async_remove()
     for kind in ISSUES:
-        ir.async_delete_issue(hass, DOMAIN, f"{kind}_{entry.entry_id}")
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry.entry_id))

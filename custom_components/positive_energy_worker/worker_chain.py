@@ -18,7 +18,7 @@ from homeassistant.helpers import issue_registry as ir
 
 from .chain_settings import ChainSettings
 from .client import WorkerStatus
-from .const import DOMAIN
+from .helpers import set_issue
 
 WORKER_CHAIN: Final = "worker_chain"
 WORKER_WALLET: Final = "worker_wallet"
@@ -56,16 +56,16 @@ class WorkerChainCheck:
             return
         self._shown = issues
         for kind in ISSUES:
-            issue_id = f"{kind}_{self.entry.entry_id}"
-            if kind not in issues:
-                ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-                continue
-            ir.async_create_issue(
+            found = issues.get(kind)
+            set_issue(
                 self.hass,
-                DOMAIN,
-                issue_id,
-                is_fixable=False,
-                severity=ir.IssueSeverity.ERROR,
-                translation_key=kind,
-                translation_placeholders=dict(issues[kind]),
+                issue_id(kind, self.entry.entry_id),
+                kind,
+                None if found is None else dict(found),
+                ir.IssueSeverity.ERROR,
             )
+
+
+def issue_id(kind: str, entry_id: str) -> str:
+    """One issue of each kind per entry (per bridge)."""
+    return f"{kind}_{entry_id}"

@@ -7,12 +7,12 @@ config server, whose ``GET /config/chain`` names the chain (``docs/worker-contra
 
 from __future__ import annotations
 
-import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from hardware_bridge import strict_json
 from hardware_bridge.errors import BridgeError
 
 TIMEOUT = 10.0
@@ -45,12 +45,9 @@ def _get(url: str, timeout: float) -> dict[str, Any]:
         reason = getattr(err, "reason", err)
         raise CoreError(f"GET {url}: {reason}") from err
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise CoreError(f"GET {url}: not JSON") from err
-    if not isinstance(document, dict):
-        raise CoreError(f"GET {url}: not a JSON object")
-    return document
+        return strict_json.loads_object(raw)
+    except strict_json.JsonError as err:
+        raise CoreError(f"GET {url}: {err}") from err
 
 
 def ask_core(core_url: str, timeout: float = TIMEOUT) -> CoreChain:

@@ -7,10 +7,11 @@ is what checks the password unlocks that address.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
+from typing import Any
 
+from hardware_bridge import strict_json
 from hardware_bridge.errors import BridgeError
 
 _HEX_ADDRESS = re.compile(r"(?:0x)?([0-9a-fA-F]{40})")
@@ -22,7 +23,7 @@ class WalletError(BridgeError):
     """The wallet file cannot be read as a keystore; the message says why."""
 
 
-def read_keystore(path: Path) -> dict[str, object]:
+def read_keystore(path: Path) -> dict[str, Any]:
     """The keystore's JSON object."""
     try:
         with path.open("rb") as handle:
@@ -32,12 +33,9 @@ def read_keystore(path: Path) -> dict[str, object]:
     if len(raw) > _MAX_KEYSTORE:
         raise WalletError(f"the wallet {path} is too large to be a keystore")
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise WalletError(f"the wallet {path} is not JSON: {err}") from err
-    if not isinstance(document, dict):
-        raise WalletError(f"the wallet {path} is not a keystore (a JSON object)")
-    return document
+        return strict_json.loads_object(raw)
+    except strict_json.JsonError as err:
+        raise WalletError(f"the wallet {path} is not a keystore: {err}") from err
 
 
 def keystore_address(path: Path) -> str:
