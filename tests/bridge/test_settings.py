@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,17 +14,9 @@ from hardware_bridge.settings import STANDIN_IMAGE, BridgeSettings
 from hardware_bridge.standin import write_throwaway_wallet
 from hardware_bridge.worker.config import DEFAULT_IMAGE, WorkerConfig
 from hardware_bridge.worker.environment import core_environment
+from tests.support.bridge import REQUIRED_WORKER, WORKER_TABLE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "bridge.example.toml"
-
-
-# What a [worker] table cannot leave out (docs/worker-contract.md).
-REQUIRED = {
-    "core_url": "https://core.example.org",
-    "pool_address": "0x00000000000000000000000000000000000000aa",
-    "chain_id": 42161,
-}
-WORKER_TABLE = "[worker]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in REQUIRED.items())
 
 
 def test_the_example_config_is_valid():
@@ -109,7 +100,7 @@ def as_toml(value):
 
 def test_every_default_written_out_reads_back_as_the_default():
     # Each key the classes have, the schema takes, and no default is kept anywhere else.
-    settings = BridgeSettings(worker=WorkerConfig(**REQUIRED))
+    settings = BridgeSettings(worker=WorkerConfig(**REQUIRED_WORKER))
     document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(settings))}
     assert parse_config(document) == BridgeConfig(HardwareConfig(), settings)
 

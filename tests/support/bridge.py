@@ -20,6 +20,15 @@ from hardware_bridge.standin import STANDIN_CHAIN_ID, STANDIN_POOL
 # here, so the bridge's own tests run without it).
 ANVIL_CHAIN_ID = STANDIN_CHAIN_ID
 WORKER_WALLET = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+# What a [worker] table cannot leave out (docs/worker-contract.md), and a table of just that.
+REQUIRED_WORKER: dict[str, Any] = {
+    "core_url": "http://127.0.0.1:13000",
+    "pool_address": STANDIN_POOL,
+    "chain_id": ANVIL_CHAIN_ID,
+}
+WORKER_TABLE = "[worker]\n" + "".join(
+    f"{k} = {json.dumps(v)}\n" for k, v in REQUIRED_WORKER.items()
+)
 
 # The tests' simulated day (tests/support/clock.py), as the command line pins it.
 JUNE_MORNING_FLAGS = ("--sim-start", "2026-06-15T06:00:00-04:00", "--sim-speed", "60")
@@ -46,9 +55,7 @@ def write_config(
         "image": STANDIN_IMAGE,
         "allowed_images": [STANDIN_IMAGE],
         "name": f"pew-test-{tmp.name[-12:]}",
-        "core_url": "http://127.0.0.1:13000",
-        "pool_address": STANDIN_POOL,
-        "chain_id": ANVIL_CHAIN_ID,
+        **REQUIRED_WORKER,
         "wallet_file": str(wallet),
         "password_file": str(password),
         "base_dir": str(tmp / "iexec"),
