@@ -170,3 +170,16 @@ def test_the_standin_without_a_config_is_checked_but_for_its_wallet_and_core(tmp
     statuses = {finding.check: finding.status for finding in findings}
     assert statuses["wallet"] is statuses["core"] is Status.SKIPPED
     assert statuses["config"] is statuses["i2c"] is statuses["data_dir"] is Status.OK
+
+
+def test_the_serving_bridge_never_loads_the_keystore_libraries():
+    # eth-keyfile pulls pydantic and pycryptodome: doctor imports it only to check a password.
+    code = (
+        "import sys, hardware_bridge.api.server, hardware_bridge.cli, hardware_bridge.doctor;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('eth_keyfile', 'eth_keys', 'pydantic', 'Crypto')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "[]"
