@@ -6,7 +6,7 @@ import signal
 import sys
 from types import FrameType
 
-from .run import PortInUseError, running_demo, serve_until_stopped
+from .run import NotReadyError, running_demo, serve_until_stopped
 from .settings import DemoSettings
 
 
@@ -27,7 +27,7 @@ def main() -> int:
     except KeyboardInterrupt:
         print("demo: stopped; nothing left running")
         return 0
-    except PortInUseError as error:
+    except NotReadyError as error:
         print(error, file=sys.stderr)
         return 1
 

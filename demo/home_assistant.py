@@ -15,9 +15,8 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
-from tests.support.home_assistant import HomeAssistantProcess
-
 from .dashboard import LOVELACE, install_dashboard
+from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
 
 DOMAIN = "positive_energy_worker"
@@ -130,6 +129,7 @@ def home_assistant(
         time_zone=SITE_TIME_ZONE,
         port=settings.home_assistant_port,
         configuration=CONFIGURATION,
+        release=settings.home_assistant,
     )
     try:
         hass.start()

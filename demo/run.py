@@ -9,24 +9,35 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from tests.support.bridge import BridgeProcess
-from tests.support.home_assistant import HomeAssistantProcess
 
 from .bridge import hardware_bridge
 from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
 from .engine import docker_engine
 from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto_mode
+from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
 
 READY = "demo: ready"  # the banner's first words: what a test waits for
 
 
-class PortInUseError(RuntimeError):
+class NotReadyError(RuntimeError):
+    """Something the demo needs is not there: say what, and how to get it."""
+
+
+class PortInUseError(NotReadyError):
     """A port the demo serves on is taken: say which, and the variable that moves it."""
 
 
-def check_ports(settings: DemoSettings) -> None:
-    """Fail before starting anything if a port the demo needs is taken."""
+def check_ready(settings: DemoSettings) -> None:
+    """Fail before starting anything if the Home Assistant to run is not installed or a port
+    the demo needs is taken."""
+    release = settings.home_assistant
+    if not release.installed:
+        raise NotReadyError(
+            f"demo: the {release.name} Home Assistant is not installed: run ./scripts/setup "
+            "(as root), or DEMO_HOME_ASSISTANT=oldest ./scripts/demo"
+        )
     for port, variable in (
         (settings.bridge_port, "DEMO_PORT"),
         (settings.home_assistant_port, "DEMO_HA_PORT"),
@@ -68,6 +79,8 @@ class RunningDemo:
             f'               its state: curl -H "Authorization: Bearer $(cat '
             f'{self.bridge.data_dir}/token)" {self.bridge.url}/api/v1/state\n'
             f"      worker:  the stand-in iExec worker on {self.docker_url}\n"
+            f"      Home Assistant {self.home_assistant.version()} ({settings.home_assistant.name} "
+            "release we test; DEMO_HOME_ASSISTANT=oldest|newest)\n"
             f"      chain:   {chain_line}\n"
             "      Ctrl-C stops everything."
         )
@@ -81,7 +94,7 @@ class RunningDemo:
 @contextmanager
 def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
     """Start every part, configure Home Assistant, and stop it all in reverse at the end."""
-    check_ports(settings)
+    check_ready(settings)
     with ExitStack() as parts:
         print("demo: starting the Docker engine and the stand-in worker image")
         docker_url = parts.enter_context(docker_engine(settings))

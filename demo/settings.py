@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .home_assistant_process import NEWEST, RELEASES, Release
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -23,10 +25,14 @@ class DemoSettings:
     username: str
     password: str
     docker_url: str | None = None  # an engine to use as is; None: start a private one
+    home_assistant: Release = NEWEST  # the release that runs: the newest we test, or the oldest
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> DemoSettings:
         docker_url = env.get("DEMO_DOCKER_HOST") or None
+        release = env.get("DEMO_HOME_ASSISTANT", NEWEST.name)
+        if release not in RELEASES:
+            raise ValueError(f"DEMO_HOME_ASSISTANT={release}: one of {', '.join(RELEASES)}")
         return cls(
             directory=(REPO / env.get("DEMO_DIR", ".demo")).resolve(),
             scenario=env.get("DEMO_SCENARIO", "default"),
@@ -37,4 +43,5 @@ class DemoSettings:
             username=env.get("DEMO_USER", "demo"),
             password=env.get("DEMO_PASSWORD", "solar-demo"),
             docker_url=docker_url,
+            home_assistant=RELEASES[release],
         )

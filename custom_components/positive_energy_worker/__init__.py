@@ -20,9 +20,9 @@ from .chain_coordinator import ChainCoordinator, chain_store
 from .chain_settings import ChainSettings
 from .client import BridgeClient, BridgeClientError, Deadbands
 from .compute_window import ComputeWindow, policy_store
-from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, MIN_BRIDGE_VERSION
+from .const import DOMAIN, MIN_BRIDGE_VERSION
 from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
-from .entity import PI, default_low_voltage_cut, device_info, set_optional_entities
+from .entity import PI, default_low_voltage_cut, device_info
 from .helpers import translated
 from .services import async_register_services
 from .settings import AutoSettings
@@ -79,7 +79,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
         entry.runtime_data.chain = await _start_chain(hass, entry, chain_settings)
     await window.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_apply_options))
     return True
 
 
@@ -138,17 +137,6 @@ async def async_migrate_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> boo
         options = {RENAMED_OPTIONS.get(key, key): value for key, value in entry.options.items()}
         hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
     return True
-
-
-async def _apply_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
-    """New options take effect through one reload.
-
-    Entities that the options turn on make Home Assistant reload the entry by itself (as it does
-    30 s after a user enables an entity), so that reload is the one; otherwise reload now.
-    """
-    wanted = bool(entry.options.get(CONF_OPTIONAL_ENTITIES, False))
-    if not set_optional_entities(hass, entry, enabled=wanted):
-        await hass.config_entries.async_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:

@@ -14,6 +14,11 @@ from eth_utils.address import is_address, is_checksum_address, to_checksum_addre
 
 from .chain_data import PRESETS, Network
 
+# A checksum is a keccak hash, whose backend eth_hash imports on its first use: do that use here,
+# when Home Assistant imports the integration in its executor, not in a flow's step on the event
+# loop (where Home Assistant reports it as a blocking call).
+to_checksum_address("0x" + "00" * 20)
+
 NETWORK: Final = "network"
 RPC_URL: Final = "rpc_url"
 CHAIN_ID: Final = "chain_id"

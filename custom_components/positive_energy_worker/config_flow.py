@@ -39,6 +39,7 @@ from .client import (
 )
 from .const import CONF_OPTIONAL_ENTITIES, DEFAULT_PORT, DOMAIN
 from .coordinator import PEWConfigEntry
+from .entity import async_apply_options
 from .settings import (
     CONSUMPTION_POWER,
     DEVICE_KNOBS,
@@ -290,8 +291,7 @@ class PEWConfigFlow(ConfigFlow, domain=DOMAIN):
 class PEWOptionsFlow(OptionsFlow):
     """How finely the bridge pushes changes, and the auto mode's surplus, devices and policy.
 
-    Each step saves its own options and keeps the others; applying them is the entry's update
-    listener's (one reload).
+    Each step saves its own options and keeps the others, and applies them through one reload.
     """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -327,9 +327,7 @@ class PEWOptionsFlow(OptionsFlow):
         """The chain and wallet; the other options are kept."""
         options, errors = await _chain_answer(self, user_input)
         if options is not None:
-            return self.async_create_entry(
-                data={**without_chain(self.config_entry.options), **options}
-            )
+            return self._save({**without_chain(self.config_entry.options), **options})
         return _chain_form(self, "chain", user_input or self.config_entry.options, errors)
 
     def _step(
@@ -344,12 +342,21 @@ class PEWOptionsFlow(OptionsFlow):
         if user_input is not None and not errors:
             mine = {str(marker) for marker in schema.schema}
             kept = {key: value for key, value in options.items() if key not in mine}
-            return self.async_create_entry(data={**kept, **user_input})
+            return self._save({**kept, **user_input})
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, user_input or options),
             errors=errors,
         )
+
+    def _save(self, options: dict[str, Any]) -> ConfigFlowResult:
+        """Store the options and apply them now, if they changed. The entry's own options flow
+        does both, rather than an update listener: Home Assistant already reloads an entry after
+        a reconfigure or a reauth, and refuses (from 2026.12) an entry that has both."""
+        entry = self.config_entry
+        if self.hass.config_entries.async_update_entry(entry, options=options):
+            async_apply_options(self.hass, entry)
+        return self.async_create_entry(data=options)
 
 
 def _bounded(schema: vol.Schema) -> dict[str, BoundedNumber]:

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, Generic, TypeVar, cast
 
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.entity import Entity, EntityDescription
@@ -19,7 +19,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .client import Battery, BatteryInfo, BridgeDevice, BridgeState, Host, Solar, WittyPi
 from .compute_window import ComputeWindow
-from .const import DOMAIN, OPTIONAL_ENTITIES
+from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, OPTIONAL_ENTITIES
 from .coordinator import PEWConfigEntry, PEWCoordinator
 
 # The sub-devices of a bridge; each hangs off the Pi (its via device).
@@ -224,6 +224,20 @@ def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled
                 item.entity_id, disabled_by=er.RegistryEntryDisabler.INTEGRATION
             )
     return turned_on
+
+
+@callback
+def async_apply_options(hass: HomeAssistant, entry: PEWConfigEntry) -> None:
+    """New options take effect through one reload.
+
+    Entities that the options turn on make Home Assistant reload the entry by itself (as it does
+    30 s after a user enables an entity), so that reload is the one; otherwise reload now. The
+    options flow calls this: the entry has no update listener, since Home Assistant reloads an
+    entry itself after a reconfigure or a reauth, and reports one that also has a listener.
+    """
+    wanted = bool(entry.options.get(CONF_OPTIONAL_ENTITIES, False))
+    if not set_optional_entities(hass, entry, enabled=wanted):
+        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 _Description = TypeVar("_Description", bound=PEWEntityDescription)

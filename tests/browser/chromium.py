@@ -14,9 +14,10 @@ WAIT = 30_000  # ms: the UI's first load on two busy cores
 
 @contextmanager
 def logged_in_page(
-    url: str, username: str, password: str, *, landing: str = "/lovelace"
+    url: str, username: str, password: str, *, landing: str | None = None
 ) -> Iterator[playwright.Page]:
-    """A page at ``url`` after logging in as ``username``; it lands on ``landing``."""
+    """A page at ``url`` after logging in as ``username``; it lands on ``landing`` (by default
+    the default dashboard: /lovelace until 2026, /home since)."""
     chromium = shutil.which("chromium")
     assert chromium, "Debian's chromium is missing: run ./scripts/setup"
     with playwright.sync_playwright() as driver:
@@ -29,6 +30,6 @@ def logged_in_page(
         page.get_by_label("Username").fill(username)
         page.get_by_role("textbox", name="Password").fill(password)
         page.get_by_role("button", name=re.compile("log in", re.IGNORECASE)).click()
-        page.wait_for_url(re.compile(re.escape(landing)))
+        page.wait_for_url(re.compile(re.escape(landing) if landing else "/(lovelace|home)"))
         yield page
         browser.close()

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from playwright import sync_api as playwright
 
+from demo.home_assistant_process import NEWEST, PASSWORD, USERNAME, HomeAssistantProcess
 from tests.browser.chromium import logged_in_page
 from tests.support.bridge import BridgeProcess, bridge_without_docker
-from tests.support.home_assistant import PASSWORD, USERNAME, HomeAssistantProcess
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
 CLOSED_PORT = 1
@@ -25,7 +25,8 @@ CLOSED_PORT = 1
 
 @pytest.fixture
 def home_assistant(tmp_path: Path) -> Iterator[HomeAssistantProcess]:
-    hass = HomeAssistantProcess(tmp_path / "config").start()
+    # The release users run: the newest, with its frontend (scripts/current-ha's /venv-newest).
+    hass = HomeAssistantProcess(tmp_path / "config", release=NEWEST).start(timeout=300)
     try:
         hass.onboard()
         yield hass
@@ -70,7 +71,7 @@ def test_adding_and_reconfiguring_the_integration_in_the_browser(
     dialog = flow_dialog(page)
     page.goto(f"{home_assistant.url}/config/integrations/dashboard")
     page.get_by_role("button", name=re.compile("add integration", re.IGNORECASE)).click()
-    page.get_by_role("textbox", name="Search for a brand name").fill("Positive Energy")
+    page.get_by_placeholder("Search for a brand name").fill("Positive Energy")
     page.get_by_text("Positive Energy Worker").click()
     expect(dialog.get_by_text("Connect to a hardware bridge")).to_be_visible()
 

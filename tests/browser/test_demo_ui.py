@@ -27,9 +27,10 @@ import pytest
 from playwright import sync_api as playwright
 
 from demo.dashboard import URL_PATH
+from demo.home_assistant_process import free_port
 from demo.run import READY
 from tests.browser.chromium import logged_in_page
-from tests.support.home_assistant import free_port
+from tests.support.releases import newest_version
 
 SETTLE = float(os.environ.get("PEW_DEMO_MINUTES", "0")) * 60  # s before the last screenshot
 pytestmark = [
@@ -166,6 +167,8 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
     assert url.endswith(f"/{URL_PATH}")
     base = url.removesuffix(f"/{URL_PATH}")
     engine_root = demo.found(ENGINE)
+    # The release users run, with its frontend.
+    assert f"Home Assistant {newest_version()} (newest" in demo.output
     # The bridge: a simulated Pi on the demo's sunny June day, every part answering.
     state = demo.bridge_state()
     assert state["simulated"] is True
@@ -204,7 +207,7 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
         # The config flow's form, as adding a bridge shows it (closed without adding).
         page.goto(f"{base}/config/integrations/dashboard")
         page.get_by_role("button", name=re.compile("add integration", re.IGNORECASE)).click()
-        page.get_by_role("textbox", name="Search for a brand name").fill("Positive Energy")
+        page.get_by_placeholder("Search for a brand name").fill("Positive Energy")
         page.locator("ha-integration-list-item").get_by_text("Positive Energy Worker").click()
         dialog = page.locator("dialog-data-entry-flow")
         expect(dialog.get_by_text("Connect to a hardware bridge")).to_be_visible()

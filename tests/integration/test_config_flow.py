@@ -9,7 +9,7 @@ from datetime import timedelta
 from ipaddress import ip_address
 
 import pytest
-from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF
+from homeassistant.config_entries import SOURCE_USER, SOURCE_ZEROCONF, ConfigEntryState
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_TOKEN
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
@@ -21,7 +21,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 import custom_components.positive_energy_worker as integration
 from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
-from tests.integration.conftest import entry_for, options_step
+from tests.integration.conftest import entry_for, options_step, set_up
 from tests.support.bridge import BridgeProcess
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -204,7 +204,7 @@ async def test_a_refused_token_starts_reauth_and_a_new_token_fixes_it(
     assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
     assert entry.data[CONF_TOKEN] == bridge.token
     await hass.async_block_till_done()
-    assert entry.state.recoverable is not None
+    assert entry.state is ConfigEntryState.LOADED
     await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -384,14 +384,7 @@ async def test_saving_options_reloads_the_entry_once(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    setups = []
-    real_setup = integration.async_setup_entry
-
-    async def counted(hass: HomeAssistant, entry) -> bool:
-        setups.append(entry.entry_id)
-        return await real_setup(hass, entry)
-
-    monkeypatch.setattr(integration, "async_setup_entry", counted)
+    setups = count_setups(monkeypatch)
     options = {"power": 0.5, "voltage": 0.05, "soc": 0.5, "optional_entities": False, **change}
     await options_step(hass, entry, "push", options)
     await hass.async_block_till_done()
@@ -402,6 +395,61 @@ async def test_saving_options_reloads_the_entry_once(
     assert entry.runtime_data.coordinator.deadbands.power == options["power"]
     if enables:
         assert hass.states.get("sensor.battery_current") is not None
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+def count_setups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The entry ids ``async_setup_entry`` runs for from now on: one per (re)load."""
+    setups: list[str] = []
+    real_setup = integration.async_setup_entry
+
+    async def counted(hass: HomeAssistant, entry) -> bool:
+        setups.append(entry.entry_id)
+        return await real_setup(hass, entry)
+
+    monkeypatch.setattr(integration, "async_setup_entry", counted)
+    return setups
+
+
+@resolves_names
+async def test_every_flow_on_a_loaded_entry_reloads_it_once_and_is_not_reported(
+    hass: HomeAssistant, bridge, monkeypatch
+) -> None:
+    """As in a real home, where the entry is always loaded: reconfigure, reauth and options each
+    end in exactly one reload, and Home Assistant reports nothing (an update listener beside
+    their own reload is reported by 2026.10 and refused from 2026.12)."""
+    entry = await set_up(hass, bridge)
+    setups = count_setups(monkeypatch)
+
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_HOST: "localhost", CONF_PORT: bridge.port, CONF_TOKEN: ""}
+    )
+    result = await no_chain(hass, result, "reconfigure_chain")
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reconfigure_successful")
+    await hass.async_block_till_done()
+    assert (len(setups), entry.state) == (1, ConfigEntryState.LOADED)
+    assert entry.data[CONF_HOST] == "localhost"
+
+    result = await entry.start_reauth_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_TOKEN: bridge.token}
+    )
+    assert (result["type"], result["reason"]) == (FlowResultType.ABORT, "reauth_successful")
+    await hass.async_block_till_done()
+    assert (len(setups), entry.state) == (2, ConfigEntryState.LOADED)
+
+    options = {"power": 2.0, "voltage": 0.05, "soc": 0.5, "optional_entities": False}
+    await options_step(hass, entry, "push", options)
+    await hass.async_block_till_done()
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=31))
+    await hass.async_block_till_done()
+    assert (len(setups), entry.state) == (3, ConfigEntryState.LOADED)
+    assert entry.runtime_data.coordinator.deadbands.power == 2.0
+    # Options saved unchanged apply nothing: no reload.
+    await options_step(hass, entry, "push", options)
+    await hass.async_block_till_done()
+    assert len(setups) == 3
     await hass.config_entries.async_unload(entry.entry_id)
 
 

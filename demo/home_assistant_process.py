@@ -1,12 +1,18 @@
 """A real Home Assistant process serving its frontend, onboarded, with the integration linked in.
 
-For tests that drive the UI in a browser: ``hass -c CONFIG_DIR`` on loopback, the owner user
-created through the onboarding API (as the first screen of a new install would), every onboarding
-step done, so a browser that logs in lands on the dashboard.
+For the demo and for tests that drive Home Assistant from outside (its REST API, a browser):
+``python -m homeassistant -c CONFIG_DIR`` on loopback, the owner user created through the
+onboarding API (as the first screen of a new install would), every onboarding step done, so a
+browser that logs in lands on the dashboard.
+
+Two releases run this way: the oldest we support, from the Python that runs this module (.venv),
+and the newest, from the Debian root of ``scripts/current-ha`` (its /venv-newest), which sees the
+repository at /repo and shares /tmp with the machine.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,10 +23,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION = ROOT / "custom_components" / "positive_energy_worker"
 USERNAME, PASSWORD = "owner", "owner-password-1"
 # What Home Assistant needs to serve its UI and the config panel; nothing to install at start.
@@ -50,11 +59,58 @@ ONBOARDED_BUT_THE_OWNER = {
 }
 
 
+class CommandError(RuntimeError):
+    """Home Assistant answered a WebSocket command with an error."""
+
+    def __init__(self, command: str, error: dict[str, str]) -> None:
+        super().__init__(f"{command}: {error}")
+        self.code = error.get("code", "")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+# scripts/current-ha binds the machine's /tmp at the same place in its root.
+SHARED_TMP = Path("/tmp")  # noqa: S108  (a mount point, not a file made here)
+
+
+@dataclass(frozen=True)
+class Release:
+    """Where a Home Assistant release runs: its command, and where it sees the repository."""
+
+    name: str
+    command: tuple[str, ...]
+    repository: Path
+    ready: Path  # exists once the release is installed
+
+    def sees(self, path: Path) -> Path:
+        """``path`` as this release's process sees it (the newest shares only /tmp and /repo)."""
+        path = path.resolve()
+        if path.is_relative_to(ROOT):
+            return self.repository / path.relative_to(ROOT)
+        if self.repository == ROOT or path.is_relative_to(SHARED_TMP):
+            return path
+        raise ValueError(f"Home Assistant {self.name} cannot see {path}: use a folder in /tmp")
+
+    @property
+    def installed(self) -> bool:
+        return self.ready.exists()
+
+
+# The oldest we support: the Python running this (the test suite's and the demo's .venv).
+OLDEST = Release("oldest", (sys.executable, "-m", "homeassistant"), ROOT, Path(sys.executable))
+# The newest release (pyproject's newest-ha group), in the Debian root of scripts/current-ha.
+NEWEST = Release(
+    "newest",
+    (str(ROOT / "scripts" / "current-ha"), "run", "/venv-newest/bin/python", "-m", "homeassistant"),
+    Path("/repo"),
+    ROOT / ".ha-current" / "root" / "venv-newest" / ".stamp",
+)
+RELEASES = {release.name: release for release in (OLDEST, NEWEST)}
 
 
 class HomeAssistantProcess:
@@ -67,8 +123,10 @@ class HomeAssistantProcess:
         time_zone: str = "Europe/Paris",
         port: int | None = None,
         configuration: str = CONFIGURATION,
+        release: Release = OLDEST,
     ) -> None:
         """``configuration``: configuration.yaml, with ``{port}`` and ``{time_zone}`` to fill."""
+        self.release = release
         self.config_dir = config_dir
         self.time_zone = time_zone
         self.configuration = configuration
@@ -90,10 +148,12 @@ class HomeAssistantProcess:
         (storage / "onboarding").write_text(json.dumps(ONBOARDED_BUT_THE_OWNER))
         links = self.config_dir / "custom_components"
         links.mkdir(exist_ok=True)
-        if not (links / INTEGRATION.name).exists():
-            (links / INTEGRATION.name).symlink_to(INTEGRATION)
+        link = links / INTEGRATION.name
+        if not link.is_symlink():
+            link.symlink_to(self.release.sees(INTEGRATION))
+        config_dir = self.release.sees(self.config_dir)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "homeassistant", "-c", str(self.config_dir), "--skip-pip"],
+            [*self.release.command, "-c", str(config_dir), "--skip-pip"],
             stdout=self.log.open("ab"),
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
@@ -124,6 +184,55 @@ class HomeAssistantProcess:
             {"grant_type": "authorization_code", "code": user["auth_code"], "client_id": client_id},
         )
         self.token = tokens["access_token"]
+        self._keep_http_config()
+
+    def _keep_http_config(self) -> None:
+        """Keep the address configuration.yaml gives, as the owner does in the dialog that asks.
+
+        From 2026.11 Home Assistant moves ``http:`` into its storage as a trial: until the owner
+        keeps it, a dialog covers the UI, and after a while it goes back to the default port
+        (8123), restarting. Older releases have no such trial (nor the command).
+        """
+        try:
+            config = self.websocket({"type": "http/config"})
+        except CommandError as error:
+            if error.code == "unknown_command":
+                return
+            raise
+        if config.get("pending"):
+            self.websocket({"type": "http/config/promote"})
+
+    def get_text(self, path: str) -> str:
+        """A page as a browser gets it, without logging in (the frontend's app shell)."""
+        with urllib.request.urlopen(self.url + path, timeout=30) as reply:
+            text: str = reply.read().decode()
+            return text
+
+    def websocket(self, message: dict[str, Any]) -> Any:
+        """One command of the WebSocket API as the owner (what the UI asks that REST does not
+        serve, such as the flows in progress): its result."""
+
+        async def exchange() -> Any:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.ws_connect(f"{self.url}/api/websocket") as socket_,
+            ):
+                await socket_.receive_json()  # auth_required
+                await socket_.send_json({"type": "auth", "access_token": self.token})
+                if (answer := await socket_.receive_json())["type"] != "auth_ok":
+                    raise RuntimeError(f"Home Assistant refused the token: {answer}")
+                await socket_.send_json({"id": 1, **message})
+                reply = await socket_.receive_json()
+                if not reply["success"]:
+                    raise CommandError(message["type"], reply["error"])
+                return reply["result"]
+
+        return asyncio.run(exchange())
+
+    def version(self) -> str:
+        """The running release's version (after ``onboard``)."""
+        version: str = self._call("GET", "/api/config")["version"]
+        return version
 
     def config_entries(self, domain: str) -> list[dict[str, Any]]:
         """The config entries of ``domain``, as the UI lists them."""
