@@ -29,8 +29,10 @@ ISSUES: Final = (WORKER_CHAIN, WORKER_WALLET, WORKER_PLATFORM)
 def worker_issues(worker: WorkerStatus, chain: ChainSettings | None) -> dict[str, dict[str, str]]:
     """The repair issues in force, each with its placeholders; pure, for tests and the listener."""
     issues: dict[str, dict[str, str]] = {}
-    if chain is not None and worker.chain_id != chain.chain_id:
-        issues[WORKER_CHAIN] = {"worker": str(worker.chain_id), "sensors": str(chain.chain_id)}
+    # The core's word when it has answered: the worker earns where its core serves.
+    earns_on = worker.chain_id if worker.core_chain_id is None else worker.core_chain_id
+    if chain is not None and earns_on != chain.chain_id:
+        issues[WORKER_CHAIN] = {"worker": str(earns_on), "sensors": str(chain.chain_id)}
     # A wallet the bridge cannot read (null) is the bridge's own fault to report, not a mismatch.
     if chain is not None and worker.wallet is not None and worker.wallet != chain.wallet.lower():
         issues[WORKER_WALLET] = {"worker": worker.wallet, "sensors": chain.wallet}

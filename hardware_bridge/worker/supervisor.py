@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from hardware_bridge.faults import FaultTracker
 from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import WorkerConfig
+from hardware_bridge.worker.core import CoreWatch
 from hardware_bridge.worker.engine import (
     ContainerLook,
     DockerWorker,
@@ -41,6 +42,7 @@ _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 DOCKER_FAULT = "docker"
 WORKER_FAULT = "worker"
+CORE_FAULT = "core"
 # How often a drain looks whether the worker has exited.
 DRAIN_POLL = 0.5
 
@@ -120,6 +122,7 @@ class WorkerSupervisor:
         self._last_error: str | None = None
         self._backoff = RestartBackoff()
         self._wallet = _wallet_address(config)
+        self._core = CoreWatch(config.core_url, config.chain_id, config.pool_address)
         # Set when the image is of another platform: not retried by itself (a loop of refusals).
         self._platform_mismatch: str | None = None
         # One short Docker command at a time (create and start, or the drain's SIGTERM). None
@@ -142,6 +145,7 @@ class WorkerSupervisor:
             **facts,
             image=self.config.image,
             chain_id=self.config.chain_id,
+            core_chain_id=self._core.chain_id,
             pool_address=self.config.pool_address,
             wallet=self._wallet,
             tasks_started=self.tally.started,
@@ -212,6 +216,8 @@ class WorkerSupervisor:
 
     async def poll(self) -> None:
         """Look at the container; bring the worker back where it is wanted."""
+        if self._core.due(time.monotonic()):
+            self._spawn(self._ask_core())
         previous = self._look
         await self._refresh()
         if self._commands.locked() or self._drain is not None:
@@ -225,6 +231,16 @@ class WorkerSupervisor:
                 await self._quietly(self._begin_drain(self._grace(request.grace), "request"))
             else:
                 await self._quietly(self._kill())
+
+    async def _ask_core(self) -> None:
+        """Which chain the core serves: another than the config says is a fault in the state."""
+        await asyncio.to_thread(self._core.ask)
+        mismatch = self._core.mismatch()
+        if mismatch is None:
+            self._faults.recovered(CORE_FAULT)
+        else:
+            self._faults.failed(CORE_FAULT, mismatch)
+        self._on_change()
 
     async def _restart(self, previous: ContainerLook) -> None:
         if self._refusal() is not None or self._platform_mismatch is not None:

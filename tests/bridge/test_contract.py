@@ -12,13 +12,15 @@ import pytest
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.environment import worker_environment
 from tests.support.bridge import (
+    ANVIL_CHAIN_ID,
     WORKER_WALLET,
     BridgeProcess,
     bridge_without_docker,
     write_config,
 )
-from tests.support.client import request
+from tests.support.client import request, wait_for
 from tests.support.contract import contract
+from tests.support.core import standin_core
 
 CORE = "http://127.0.0.1:13000"
 POOL = "0x00000000000000000000000000000000000000aa"
@@ -185,3 +187,27 @@ def test_the_standin_refuses_to_start_without_what_the_real_worker_requires(
     assert done.returncode == 1
     assert message in done.stderr
     assert "Started worker" not in done.stdout
+
+
+@pytest.mark.usefixtures("socket_enabled")
+@pytest.mark.parametrize("served", [ANVIL_CHAIN_ID, 42161])
+async def test_the_bridge_reports_the_chain_its_core_serves(tmp_path, bridges, served):
+    with standin_core(POOL, served) as core:
+        config = write_config(
+            tmp_path / "bridge.toml", docker_url=f"unix://{tmp_path}/no-engine.sock",
+            tmp=tmp_path, worker={"core_url": core.url},
+        )  # fmt: skip
+        bridge = BridgeProcess(tmp_path / "data", config=config).start()
+        bridges.append(bridge)
+        state = await wait_for(
+            bridge, lambda s: s["worker"]["core_chain_id"] is not None, "the core's chain"
+        )
+    assert (state["worker"]["chain_id"], state["worker"]["core_chain_id"]) == (
+        ANVIL_CHAIN_ID, served,
+    )  # fmt: skip
+    if served == ANVIL_CHAIN_ID:
+        assert "core" not in state["degraded"]
+    else:
+        assert state["degraded"]["core"] == (
+            f"the core serves chain {served}, not [worker] chain_id {ANVIL_CHAIN_ID}"
+        )

@@ -8,9 +8,11 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.positive_energy_worker.const import DOMAIN
+from hardware_bridge.standin import STANDIN_POOL
 from tests.integration.conftest import entry_for
 from tests.support.bridge import ANVIL_CHAIN_ID, WORKER_WALLET, BridgeProcess, write_config
 from tests.support.client import until
+from tests.support.core import standin_core
 from tests.support.images import load_foreign_image
 from tests.support.platforms import other_architecture
 
@@ -110,3 +112,24 @@ async def test_an_image_the_pi_cannot_run_raises_a_repair_with_the_reason(
         await hass.config_entries.async_unload(entry_id)
     finally:
         bridge.stop()
+
+
+async def test_the_cores_own_chain_counts_when_it_answers(hass: HomeAssistant, tmp_path) -> None:
+    # The config says the chain step's chain, but the core serves another: the worker earns there.
+    with standin_core(STANDIN_POOL, 42161) as core:
+        config = write_config(
+            tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/no-engine.sock", tmp=tmp_path,
+            worker={"core_url": core.url},
+        )  # fmt: skip
+        bridge = BridgeProcess(tmp_path / "data", config=config).start()
+        try:
+            entry_id = await set_up(hass, bridge, **chain_step())
+            await until(lambda: issue(hass, "worker_chain", entry_id) is not None, "the repair")
+            found = issue(hass, "worker_chain", entry_id)
+            assert found.translation_placeholders == {
+                "worker": "42161",
+                "sensors": str(ANVIL_CHAIN_ID),
+            }
+            await hass.config_entries.async_unload(entry_id)
+        finally:
+            bridge.stop()
