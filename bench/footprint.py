@@ -88,6 +88,7 @@ def _usage(mode: str, samples: int, elapsed: float, cpu: float) -> dict[str, Any
 async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
     """The serving bridge on static emulated chips; the parent is its client."""
     import asyncio
+    from dataclasses import replace
 
     from aiohttp import web
 
@@ -95,12 +96,13 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
     from hardware_bridge.hardware import Hardware
     from hardware_bridge.service import BridgeService
     from hardware_bridge.settings import BridgeSettings
-    from hardware_bridge.worker.config import WorkerConfig
+    from hardware_bridge.standin import standin_worker
 
     hardware = Hardware(
         _every_chip_at_1hz(), _static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
     )
-    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{data_dir}/no-engine"))
+    worker = replace(standin_worker(data_dir), docker_url=f"unix://{data_dir}/no-engine")
+    settings = BridgeSettings(worker=worker)
     service = BridgeService(hardware, settings, data_dir=data_dir, device_id="bench")
     await service.start()
     runner = web.AppRunner(create_app(service, "bench-token"), access_log=None)

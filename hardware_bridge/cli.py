@@ -1,4 +1,4 @@
-"""``hardware-bridge``: read, scan (and later serve) the hardware, real or simulated."""
+"""``hardware-bridge``: read, scan and serve the hardware, real or simulated; doctor a setup."""
 
 from __future__ import annotations
 
@@ -113,6 +113,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-zeroconf", dest="zeroconf", action="store_false", default=None,
         help="do not announce the bridge on the network",
     )  # fmt: skip
+    doctor = commands.add_parser(
+        "doctor", help="check the setup: chips, data dir, Docker, image, wallet, core, workerpool"
+    )
+    _add_simulate(doctor)
+    doctor.add_argument("--config", type=Path, help="bridge config file (TOML)")
+    doctor.add_argument("--data-dir", type=Path, help="the data dir serve would use")
+    doctor.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -234,6 +241,24 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _doctor(args: argparse.Namespace) -> int:
+    from hardware_bridge.doctor import Setup, Status, run_checks  # noqa: PLC0415
+
+    data_dir = args.data_dir or default_data_dir() / ("simulated" if args.simulate else "")
+    setup = Setup(args.config, _simulate(args), data_dir)
+    findings = []
+    for finding in run_checks(setup):
+        findings.append(finding)
+        if not args.json:
+            print(finding.line(), flush=True)
+    healthy = all(finding.status is not Status.FAIL for finding in findings)
+    if args.json:
+        checks = [{"check": f.check, "status": f.status.lower(), "detail": f.detail}
+                  for f in findings]  # fmt: skip
+        print(json.dumps({"ok": healthy, "checks": checks}, indent=2))
+    return 0 if healthy else 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -249,6 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _read(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "doctor":
+            return _doctor(args)
         return _scan(args)
     except BridgeError as err:
         print(f"hardware-bridge: {err}", file=sys.stderr)

@@ -21,7 +21,20 @@ class BridgeConfig:
     """What one config file says: the wiring and the settings."""
 
     hardware: HardwareConfig
-    settings: BridgeSettings
+    # None when the file has no [worker]: enough to read the hardware, not to serve.
+    worker_settings: BridgeSettings | None
+    source: str = "config"
+
+    @property
+    def settings(self) -> BridgeSettings:
+        """Everything ``serve`` needs; a file without ``[worker]`` is refused here, with one line
+        that names the table (a table that lacks a key is refused as it is read)."""
+        if self.worker_settings is None:
+            raise ConfigError(
+                f"{self.source}: worker: required (a [worker] table with core_url, pool_address "
+                "and chain_id: see deploy/bridge.example.toml)"
+            )
+        return self.worker_settings
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -46,8 +59,9 @@ def parse_config(
     tables = check_file(BRIDGE_FILE, document, source)
     if "worker" not in tables and standin_dir is not None:
         tables["worker"] = standin_worker(standin_dir)
-    settings = BridgeSettings(**{k: v for k, v in tables.items() if k != "hardware"})
-    return BridgeConfig(tables.get("hardware", HardwareConfig()), settings)
+    hardware = tables.pop("hardware", HardwareConfig())
+    settings = BridgeSettings(**tables) if "worker" in tables else None
+    return BridgeConfig(hardware, settings, source)
 
 
 def load_config(path: Path | None, *, standin_dir: Path | None = None) -> BridgeConfig:

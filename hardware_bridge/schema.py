@@ -29,6 +29,7 @@ from hardware_bridge.settings import ServerConfig
 from hardware_bridge.validators import (
     Check,
     boolean,
+    eth_address,
     http_url,
     i2c_address,
     number,
@@ -141,17 +142,24 @@ SERVER = vol.All(
     ),
     built(ServerConfig),
 )
+# What the real worker cannot run without is required here (docs/worker-contract.md).
 WORKER = vol.All(
     table(
         {
+            vol.Required("core_url"): http_url,
+            vol.Required("pool_address"): eth_address,
+            vol.Required("chain_id"): whole(at_least=1),
             Opt("image"): text,
             Opt("allowed_images"): text_list,
             Opt("name"): text,
-            Opt("core_url"): http_url,
             Opt("wallet_file"): path,
             Opt("password_file"): path,
             Opt("base_dir"): path,
             Opt("cpus"): whole(at_least=1),
+            Opt("docker_network"): text,
+            Opt("gas_price_multiplier"): POSITIVE,
+            Opt("gas_price_cap"): whole(at_least=1),
+            Opt("node_url"): http_url,
             Opt("environment"): text_table,
             Opt("docker_url"): text,
             Opt("drain_timeout"): POSITIVE,

@@ -34,6 +34,6 @@ class ServerConfig:
 class BridgeSettings:
     """Everything ``serve`` needs besides the hardware."""
 
+    worker: WorkerConfig
     server: ServerConfig = field(default_factory=ServerConfig)
-    worker: WorkerConfig = field(default_factory=WorkerConfig)
     guards: GuardConfig = field(default_factory=GuardConfig)

@@ -7,9 +7,13 @@ touches the disk beyond the file itself.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from hardware_bridge.settings import STANDIN_IMAGE
 from hardware_bridge.worker.config import WorkerConfig
+
+STANDIN_POOL: Final = "0x00000000000000000000000000000000000000aa"
+STANDIN_CHAIN_ID: Final = 31337
 
 
 def standin_worker(data_dir: Path) -> WorkerConfig:
@@ -19,6 +23,10 @@ def standin_worker(data_dir: Path) -> WorkerConfig:
         allowed_images=(STANDIN_IMAGE,),
         name="positive-energy-standin-worker",
         core_url="http://127.0.0.1:13000",
+        # Placeholders the stand-in checks are set, as the real worker needs them: no
+        # workerpool is joined, and the chain is a local one (anvil's default id, as the demo's).
+        pool_address=STANDIN_POOL,
+        chain_id=STANDIN_CHAIN_ID,
         wallet_file=data_dir / "standin-wallet.json",
         password_file=data_dir / "standin-wallet-password",
         base_dir=data_dir / "iexec-worker",

@@ -52,6 +52,14 @@ def loads(data: str | bytes) -> Any:
         raise JsonError(f"not valid JSON: {err}") from None
 
 
+def loads_object(data: str | bytes) -> dict[str, Any]:
+    """The JSON object in ``data``; JsonError for anything else."""
+    value = loads(data)
+    if not isinstance(value, dict):
+        raise JsonError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
 def _depth(text: str) -> int:
     """How deep arrays and objects nest, outside strings (stops counting past the limit)."""
     depth = deepest = 0

@@ -7,6 +7,7 @@ have true and false, and Python would otherwise take True for 1.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
@@ -148,6 +149,18 @@ def http_url(value: Any) -> str:
     if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise vol.Invalid(f"expected an http(s) URL, got {value!r}")
     return str(value)
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+ZERO_ADDRESS = "0x" + "0" * 40
+
+
+def eth_address(value: Any) -> str:
+    """An account or contract address (0x and 40 hex digits), not the zero address: that is
+    the real worker's "not filled in" (its default ``0x0``)."""
+    if not isinstance(value, str) or not _ADDRESS.fullmatch(value) or value == ZERO_ADDRESS:
+        raise vol.Invalid(f"expected an address (0x and 40 hex digits, not zero), got {value!r}")
+    return value
 
 
 def time_zone(*, local: bool) -> Check[str]:

@@ -26,6 +26,7 @@ from .entity import PI, default_low_voltage_cut, device_info
 from .helpers import translated
 from .services import async_register_services
 from .settings import AutoSettings
+from .worker_chain import ISSUES, WorkerChainCheck, issue_id
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.NUMBER, Platform.SENSOR, Platform.SWITCH]
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
@@ -72,7 +73,9 @@ async def async_setup_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> bool:
     entry.runtime_data = PEWData(client, coordinator, device, window, pi.id)
     await coordinator.async_config_entry_first_refresh()
     coordinator.start_push()
-    if (chain_settings := ChainSettings.from_options(entry.options)) is not None:
+    chain_settings = ChainSettings.from_options(entry.options)
+    _watch_worker_chain(entry, WorkerChainCheck(hass, entry, chain_settings))
+    if chain_settings is not None:
         entry.runtime_data.chain = await _start_chain(hass, entry, chain_settings)
     await window.async_start()
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -95,6 +98,18 @@ async def _start_chain(
     await chain.async_refresh()
     entry.async_on_unload(chain.async_shutdown)
     return chain
+
+
+def _watch_worker_chain(entry: PEWConfigEntry, check: WorkerChainCheck) -> None:
+    """The worker's chain, wallet and platform against the chain step's, now and on each state."""
+    coordinator = entry.runtime_data.coordinator
+
+    def update() -> None:
+        if coordinator.data is not None:
+            check.update(coordinator.data.worker)
+
+    update()
+    entry.async_on_unload(coordinator.async_add_listener(update))
 
 
 def _check_version(hass: HomeAssistant, entry: PEWConfigEntry, version: str) -> None:
@@ -137,3 +152,5 @@ async def async_remove_entry(hass: HomeAssistant, entry: PEWConfigEntry) -> None
     """A removed bridge leaves no policy timers and no chain ledger behind."""
     await policy_store(hass, entry.entry_id).async_remove()
     await chain_store(hass, entry.entry_id).async_remove()
+    for kind in ISSUES:
+        ir.async_delete_issue(hass, DOMAIN, issue_id(kind, entry.entry_id))

@@ -19,7 +19,6 @@ from typing import Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
@@ -39,6 +38,7 @@ from .chain_reader import (
 from .chain_scan import ChainScanner
 from .chain_settings import ChainSettings
 from .const import DOMAIN
+from .helpers import set_issue
 
 _LOGGER = logging.getLogger(__package__)
 
@@ -187,18 +187,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
 
     def _issue(self, kind: str, *, active: bool, placeholders: dict[str, str]) -> None:
         issue_id = f"{kind}_{self.config_entry.entry_id}" if self.config_entry else kind
-        if not active:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=kind,
-            translation_placeholders=placeholders,
-        )
+        set_issue(self.hass, issue_id, kind, placeholders if active else None)
 
     async def async_shutdown(self) -> None:
         """The cursor is written as the entry unloads (and within minutes of every scan)."""

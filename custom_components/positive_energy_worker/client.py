@@ -192,6 +192,11 @@ class WorkerStatus:
     memory_bytes: int | None
     forced_stop: bool
     last_error: str | None
+    chain_id: int  # the chain the worker earns on, as the bridge's config says
+    core_chain_id: int | None  # the chain its core says it serves; null until it answered
+    pool_address: str
+    wallet: str | None  # the keystore's public address, lower case; null when unreadable
+    platform_mismatch: str | None  # why the image cannot run on the Pi; null when it can
 
 
 @dataclass(frozen=True)

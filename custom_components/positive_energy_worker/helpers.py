@@ -7,7 +7,9 @@ from collections.abc import Awaitable, Callable, Coroutine
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
+from homeassistant.helpers import issue_registry as ir
 
 from .client import BridgeAuthError, BridgeClientError, BridgeRefusedError, NotABridgeError
 from .const import DOMAIN
@@ -50,3 +52,26 @@ def bridge_command(
             raise translated(err, HomeAssistantError, HomeAssistantError) from err
 
     return run
+
+
+def set_issue(
+    hass: HomeAssistant,
+    issue_id: str,
+    kind: str,
+    placeholders: dict[str, str] | None,
+    severity: ir.IssueSeverity = ir.IssueSeverity.WARNING,
+) -> None:
+    """Raise the repair issue ``kind`` (its translation key) with ``placeholders``, or clear it
+    with None: every repair of the integration is one the owner fixes outside Home Assistant."""
+    if placeholders is None:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
+        return
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=severity,
+        translation_key=kind,
+        translation_placeholders=placeholders,
+    )

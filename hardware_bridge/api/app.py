@@ -31,7 +31,11 @@ from hardware_bridge.errors import BridgeError, ConfigError, InvalidSettingError
 from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.logthrottle import throttle
 from hardware_bridge.service import BridgeService
-from hardware_bridge.worker.engine import EngineUnavailableError, WorkerError
+from hardware_bridge.worker.engine import (
+    EngineUnavailableError,
+    PlatformMismatchError,
+    WorkerError,
+)
 
 _LOGGER = logging.getLogger(__name__)
 PREFIX = "/api/v1"
@@ -70,6 +74,7 @@ ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (InvalidSettingError, 400, "invalid_setting"),
     (GuardRefusalError, 409, "refused_by_guard"),
     (EngineUnavailableError, 503, "docker_unavailable"),
+    (PlatformMismatchError, 409, "platform_mismatch"),
     (WorkerError, 409, "worker_error"),
     (ReadingError, 503, "hardware_unavailable"),
     (ConfigError, 503, "hardware_unavailable"),

@@ -29,6 +29,8 @@ from hardware_bridge.worker.config import (
     WALLET_IN_CONTAINER,
     WorkerConfig,
 )
+from hardware_bridge.worker.environment import worker_environment
+from hardware_bridge.worker.platform import host_platform, image_platform, mismatch
 from hardware_bridge.worker.status import ContainerFacts, WorkerState
 
 _LOGGER = logging.getLogger(__name__)
@@ -46,6 +48,10 @@ class WorkerError(BridgeError):
 
 class EngineUnavailableError(WorkerError):
     """The Docker engine does not answer."""
+
+
+class PlatformMismatchError(WorkerError):
+    """The image is built for another platform than the engine's: it cannot run here."""
 
 
 def _nanoseconds(stamp: str) -> int:
@@ -145,16 +151,7 @@ class DockerWorker:
             raise WorkerError(f"cannot read the wallet password file: {err}") from err
         if not config.wallet_file.is_file():
             raise WorkerError(f"the wallet file {config.wallet_file} does not exist")
-        environment = {
-            **config.core_environment(),
-            "IEXEC_WORKER_NAME": config.name,
-            "IEXEC_WORKER_WALLET_PATH": WALLET_IN_CONTAINER,
-            "IEXEC_WORKER_WALLET_PASSWORD": password,
-            "IEXEC_WORKER_BASE_DIR": str(config.base_dir),
-        }
-        if config.cpus is not None:
-            environment["IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT"] = str(config.cpus)
-        return {**environment, **config.environment}
+        return worker_environment(config, password)
 
     def _ensure_image(self) -> None:
         images = self._engine().images
@@ -169,6 +166,15 @@ class DockerWorker:
                     f"image {self.config.image!r} is not on this machine and cannot be pulled: "
                     f"{err}"
                 ) from err
+
+    def check_platform(self) -> None:
+        """Refuse an image built for another platform than the engine's, before it is run."""
+        engine = self._engine()
+        image = self._call("look up the image", lambda: engine.images.get(self.config.image))
+        host = self._call("ask the engine its platform", engine.info)
+        reason = mismatch(image_platform(image.attrs), host_platform(host))
+        if reason is not None:
+            raise PlatformMismatchError(f"image {self.config.image!r} not started: {reason}")
 
     def _spec(self) -> dict[str, Any]:
         """What the container is created with (``containers.create`` arguments), labels aside."""
@@ -214,18 +220,20 @@ class DockerWorker:
 
         A stopped container created from another config (image, wallet, environment, paths) is
         replaced: starting it would run the old settings, or fail on a mount whose source is gone.
-        A running one is left as it is: replacing it would abandon its task.
+        A running one is left as it is: replacing it would abandon its task. An image built for
+        another platform is refused (PlatformMismatchError) before anything is created.
         """
         self.check_image()
         container = self._container()
         if container is not None and container.status == "running":
             return
         spec = self._spec()
+        self._ensure_image()
+        self.check_platform()
         if container is not None and container.labels.get(SPEC_LABEL) != self._digest(spec):
             self._call("remove the outdated worker", lambda: container.remove(force=True))
             container = None
         if container is None:
-            self._ensure_image()
             container = self._create(spec)
         self._call("start the worker", container.start)
 

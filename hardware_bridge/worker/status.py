@@ -36,9 +36,18 @@ class WorkerStatus(ContainerFacts):
     """The worker as the API reports it: the container, its tasks and what its owner wants."""
 
     image: str
+    # Who the worker is and where it earns: the chain its core serves (as configured, and as the
+    # core says), the workerpool, and the wallet's public address (null when unreadable).
+    chain_id: int
+    pool_address: str
+    core_chain_id: int | None = None  # the chain the core says it serves, once it answered
+    wallet: str | None = None
     tasks_started: int = 0
     tasks_completed: int = 0
     tasks_running: int = 0
     forced_stop: bool = False
     last_error: str | None = None
     desired_running: bool = False  # what the owner last asked for; guards may hold it back
+    # Why the image cannot run on this machine (its platform); the bridge does not retry it
+    # until the owner starts the worker again.
+    platform_mismatch: str | None = None

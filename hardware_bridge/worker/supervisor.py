@@ -25,20 +25,24 @@ from typing import Any, TypeVar
 from hardware_bridge.faults import FaultTracker
 from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import WorkerConfig
+from hardware_bridge.worker.core import CoreWatch
 from hardware_bridge.worker.engine import (
     ContainerLook,
     DockerWorker,
     EngineUnavailableError,
     LogCursor,
+    PlatformMismatchError,
     WorkerError,
 )
 from hardware_bridge.worker.persisted import worker_store
 from hardware_bridge.worker.status import ContainerFacts, WorkerState, WorkerStatus
+from hardware_bridge.worker.wallet import WalletError, keystore_address
 
 _LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
 DOCKER_FAULT = "docker"
 WORKER_FAULT = "worker"
+CORE_FAULT = "core"
 # How often a drain looks whether the worker has exited.
 DRAIN_POLL = 0.5
 
@@ -117,6 +121,10 @@ class WorkerSupervisor:
         self._forced_stop = False
         self._last_error: str | None = None
         self._backoff = RestartBackoff()
+        self._wallet = _wallet_address(config)
+        self._core = CoreWatch(config.core_url, config.chain_id, config.pool_address)
+        # Set when the image is of another platform: not retried by itself (a loop of refusals).
+        self._platform_mismatch: str | None = None
         # One short Docker command at a time (create and start, or the drain's SIGTERM). None
         # holds it for long: a drain waits for the exit outside it, so nothing queues behind one.
         self._commands = asyncio.Lock()
@@ -136,12 +144,17 @@ class WorkerSupervisor:
         return WorkerStatus(
             **facts,
             image=self.config.image,
+            chain_id=self.config.chain_id,
+            core_chain_id=self._core.chain_id,
+            pool_address=self.config.pool_address,
+            wallet=self._wallet,
             tasks_started=self.tally.started,
             tasks_completed=self.tally.completed,
             tasks_running=len(self.tally.running),
             forced_stop=self._forced_stop,
             last_error=self._last_error,
             desired_running=self.wanted,
+            platform_mismatch=self._platform_mismatch,
         )
 
     @property
@@ -159,6 +172,7 @@ class WorkerSupervisor:
         """
         self._want(True)
         self._backoff.reset()
+        self._platform_mismatch = None  # the owner may have built the image anew: look again
         self._end_drain()
         await self._start()
         return self.status()
@@ -202,6 +216,8 @@ class WorkerSupervisor:
 
     async def poll(self) -> None:
         """Look at the container; bring the worker back where it is wanted."""
+        if self._core.due(time.monotonic()):
+            self._spawn(self._ask_core())
         previous = self._look
         await self._refresh()
         if self._commands.locked() or self._drain is not None:
@@ -216,8 +232,18 @@ class WorkerSupervisor:
             else:
                 await self._quietly(self._kill())
 
+    async def _ask_core(self) -> None:
+        """Which chain the core serves: another than the config says is a fault in the state."""
+        await asyncio.to_thread(self._core.ask)
+        mismatch = self._core.mismatch()
+        if mismatch is None:
+            self._faults.recovered(CORE_FAULT)
+        else:
+            self._faults.failed(CORE_FAULT, mismatch)
+        self._on_change()
+
     async def _restart(self, previous: ContainerLook) -> None:
-        if self._refusal() is not None:
+        if self._refusal() is not None or self._platform_mismatch is not None:
             return
         if previous.state == WorkerState.RUNNING and self._look.exit_code not in (None, 0):
             waited = self._backoff.crashed()
@@ -274,6 +300,9 @@ class WorkerSupervisor:
             self._on_change()
             try:
                 await self._docker_command(WORKER_FAULT, self._engine.start)
+            except PlatformMismatchError as err:
+                self._platform_mismatch = self._last_error = str(err)
+                raise
             finally:
                 self._starting = False
         self._forced_stop, self._last_error = False, None
@@ -409,3 +438,12 @@ class WorkerSupervisor:
                 asyncio.to_thread(self._pool.shutdown, wait=True, cancel_futures=True),
                 timeout=10,
             )
+
+
+def _wallet_address(config: WorkerConfig) -> str | None:
+    """The wallet's public address, read once: the container mounts that file as it is."""
+    try:
+        return keystore_address(config.wallet_file)
+    except WalletError as err:
+        _LOGGER.warning("%s", err)
+        return None

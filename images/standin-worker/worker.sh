@@ -12,10 +12,29 @@ n=0
 epoch=$(date +%s)
 
 log() { echo "$(date -u +%Y-%m-%dT%H:%M:%S.000Z)  INFO 1 --- [main] c.i.worker.$1"; }
+refuse() {
+    echo "$(date -u +%Y-%m-%dT%H:%M:%S.000Z) ERROR 1 --- [main] c.i.worker.Application : $1" >&2
+    exit 1
+}
+
+# The 9.x worker's contract (docs/worker-contract.md): what it cannot start without, refused as
+# the real one refuses it, so that tests of the bridge check the contract and not just a container.
+core=${IEXEC_CORE_URL:-}
+case "$core" in
+    http://?* | https://?*) ;;
+    "") refuse "IEXEC_CORE_URL is not set: the worker would look for its core on localhost" ;;
+    *) refuse "IEXEC_CORE_URL must be a valid URL, got '$core'" ;;
+esac
+case "${POOL_ADDRESS:-}" in
+    "" | 0x0 | 0X0) refuse "The workerpool address must be filled in (POOL_ADDRESS)" ;;
+esac
+[ -n "${IEXEC_WORKER_WALLET_PATH:-}" ] || refuse "IEXEC_WORKER_WALLET_PATH is not set"
+[ -r "$IEXEC_WORKER_WALLET_PATH" ] || refuse "cannot read the wallet $IEXEC_WORKER_WALLET_PATH"
+[ -n "${IEXEC_WORKER_WALLET_PASSWORD:-}" ] || refuse "IEXEC_WORKER_WALLET_PASSWORD is not set"
 
 trap 'stopping=1; log "Application : SIGTERM received, finishing the task in progress [worker:$name]"' TERM INT
 
-log "Application : Started worker [name:$name, core:${IEXEC_CORE_HOST:-none}, cpus:${IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT:-all}]"
+log "Application : Started worker [name:$name, core:$core, pool:$POOL_ADDRESS, cpus:${IEXEC_WORKER_OVERRIDE_AVAILABLE_CPU_COUNT:-all}]"
 while [ "$stopping" = 0 ]; do
     sleep "$idle_seconds" & wait $!
     [ "$stopping" = 0 ] || break

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.support.bridge import WORKER_TABLE
+
 
 def run(*args: str, env=None, stdin=None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
@@ -100,7 +102,7 @@ def test_serve_reads_its_config_file_once_so_a_pipe_will_do(tmp_path):
     # A pipe can be read once: a second read would find it empty and take the default wiring.
     result = run(
         "serve", "--config", "/dev/stdin", "--data-dir", str(tmp_path), "--no-zeroconf",
-        stdin="[hardware]\nbus = 97\n[server]\nport = 0\n",
+        stdin="[hardware]\nbus = 97\n[server]\nport = 0\n" + WORKER_TABLE,
     )  # fmt: skip
     assert result.returncode == 2
     assert "cannot open /dev/i2c-97" in result.stderr

@@ -17,7 +17,7 @@ from hardware_bridge.settings import BridgeSettings
 from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
 from hardware_bridge.sim.world import Simulation
-from hardware_bridge.worker.config import WorkerConfig
+from hardware_bridge.standin import standin_worker
 from tests.support.clock import JUNE_MORNING, june_morning
 
 
@@ -41,7 +41,8 @@ def in_process(scenario, tmp_path):
     clock = ManualClock(JUNE_MORNING)
     simulation = Simulation(scenario, clock)
     hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
-    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{tmp_path}/none.sock"))
+    worker = replace(standin_worker(tmp_path), docker_url=f"unix://{tmp_path}/none.sock")
+    settings = BridgeSettings(worker=worker)
     bridge = BridgeService(hardware, settings, data_dir=tmp_path, device_id="0123456789abcdef")
     bridge.clock = clock  # the test moves time
     bridge.simulation = simulation

@@ -12,7 +12,9 @@ from hardware_bridge.errors import ConfigError
 from hardware_bridge.loader import BridgeConfig, load_config, parse_config
 from hardware_bridge.settings import STANDIN_IMAGE, BridgeSettings
 from hardware_bridge.standin import write_throwaway_wallet
-from hardware_bridge.worker.config import DEFAULT_IMAGE
+from hardware_bridge.worker.config import DEFAULT_IMAGE, WorkerConfig
+from hardware_bridge.worker.environment import core_environment
+from tests.support.bridge import REQUIRED_WORKER, WORKER_TABLE
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "bridge.example.toml"
 
@@ -24,11 +26,9 @@ def test_the_example_config_is_valid():
     assert settings.server.max_event_sockets == 64
     assert settings.worker.image == DEFAULT_IMAGE
     assert settings.worker.allowed_images == (DEFAULT_IMAGE,)
-    assert settings.worker.core_environment() == {
-        "IEXEC_CORE_PROTOCOL": "https",
-        "IEXEC_CORE_HOST": "core.v8-bellecour.iex.ec",
-        "IEXEC_CORE_PORT": "443",
-    }
+    # The current release's one URL, on a chain our sensors read (Arbitrum One), not Bellecour.
+    assert core_environment(settings.worker) == {"IEXEC_CORE_URL": "https://core.example.org"}
+    assert settings.worker.chain_id == 42161
     assert settings.guards.shutdown_command[-1] == "poweroff"
     assert config.hardware.battery.monitor.chip == "ina226"
 
@@ -74,7 +74,7 @@ def test_loading_the_settings_writes_nothing_to_the_data_dir(tmp_path):
 
 def test_a_user_wallet_is_never_overwritten_by_the_throwaway_one(tmp_path):
     path = tmp_path / "bridge.toml"
-    path.write_text(f'[worker]\nwallet_file = "{tmp_path / "mine.json"}"\n')
+    path.write_text(f'{WORKER_TABLE}wallet_file = "{tmp_path / "mine.json"}"\n')
     write_throwaway_wallet(load_config(path, standin_dir=tmp_path).settings.worker, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bridge.toml"]
 
@@ -100,5 +100,14 @@ def as_toml(value):
 
 def test_every_default_written_out_reads_back_as_the_default():
     # Each key the classes have, the schema takes, and no default is kept anywhere else.
-    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(BridgeSettings()))}
-    assert parse_config(document) == BridgeConfig(HardwareConfig(), BridgeSettings())
+    settings = BridgeSettings(worker=WorkerConfig(**REQUIRED_WORKER))
+    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(settings))}
+    assert parse_config(document) == BridgeConfig(HardwareConfig(), settings)
+
+
+def test_no_default_points_at_the_retired_bellecour_chain():
+    repository = EXAMPLE.parents[1]
+    sources = [*repository.glob("hardware_bridge/**/*.py"), *repository.glob("deploy/*"),
+               *repository.glob("custom_components/**/*.py")]  # fmt: skip
+    assert [path for path in sources if "bellecour" in path.read_text().lower()] == []
+    assert "bellecour" not in DEFAULT_IMAGE

@@ -70,7 +70,7 @@ async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_brid
     assert labels(docker_engine, name)["io.positive-energy.managed"] == "true"
     env = docker_engine.docker("inspect", "-f", "{{json .Config.Env}}", name).stdout
     assert "IEXEC_WORKER_WALLET_PATH=/iexec-wallet/wallet.json" in env
-    assert "IEXEC_CORE_HOST=127.0.0.1" in env
+    assert "IEXEC_CORE_URL=http://127.0.0.1:13000" in env
     # The busy stand-in shows in the simulated Pi's load.
     state = await wait_for(bridge, lambda s: (s["worker"]["cpu_percent"] or 0) > 20, "CPU use")
     assert state["witty_pi"] is not None

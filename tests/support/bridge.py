@@ -14,6 +14,21 @@ from pathlib import Path
 from typing import Any
 
 from hardware_bridge.settings import STANDIN_IMAGE
+from hardware_bridge.standin import STANDIN_CHAIN_ID, STANDIN_POOL
+
+# The chain support's anvil and worker (tests/support/chain.py, which needs web3: not imported
+# here, so the bridge's own tests run without it).
+ANVIL_CHAIN_ID = STANDIN_CHAIN_ID
+WORKER_WALLET = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8"
+# What a [worker] table cannot leave out (docs/worker-contract.md), and a table of just that.
+REQUIRED_WORKER: dict[str, Any] = {
+    "core_url": "http://127.0.0.1:13000",
+    "pool_address": STANDIN_POOL,
+    "chain_id": ANVIL_CHAIN_ID,
+}
+WORKER_TABLE = "[worker]\n" + "".join(
+    f"{k} = {json.dumps(v)}\n" for k, v in REQUIRED_WORKER.items()
+)
 
 # The tests' simulated day (tests/support/clock.py), as the command line pins it.
 JUNE_MORNING_FLAGS = ("--sim-start", "2026-06-15T06:00:00-04:00", "--sim-speed", "60")
@@ -32,13 +47,15 @@ def write_config(
 ) -> Path:
     """A bridge config with the stand-in worker on the given engine."""
     wallet, password = tmp / "wallet.json", tmp / "wallet-password"
-    wallet.write_text('{"address": "0x0000000000000000000000000000000000000001"}\n')
+    # The address of the chain support's worker (tests/support/chain.py's WORKER), lower case
+    # and without 0x as a keystore keeps it: the demo's Home Assistant reads that wallet.
+    wallet.write_text(json.dumps({"address": WORKER_WALLET.removeprefix("0x")}) + "\n")
     password.write_text("test\n")
     table = {
         "image": STANDIN_IMAGE,
         "allowed_images": [STANDIN_IMAGE],
         "name": f"pew-test-{tmp.name[-12:]}",
-        "core_url": "http://127.0.0.1:13000",
+        **REQUIRED_WORKER,
         "wallet_file": str(wallet),
         "password_file": str(password),
         "base_dir": str(tmp / "iexec"),
@@ -47,6 +64,7 @@ def write_config(
         "environment": {"STANDIN_TASK_SECONDS": "3", "STANDIN_IDLE_SECONDS": "1"},
         **(worker or {}),
     }
+    table = {key: value for key, value in table.items() if value is not None}  # None: left out
     lines = ["[worker]"] + [f"{key} = {json.dumps(value)}" for key, value in table.items()
                             if not isinstance(value, dict)]  # fmt: skip
     env = table["environment"]

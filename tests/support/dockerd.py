@@ -148,6 +148,18 @@ class PrivateDockerd:
             timeout=120,
         )
 
+    def docker_input(self, data: bytes, *args: str) -> str:
+        """``docker ARGS`` with ``data`` on its standard input; its output."""
+        done = subprocess.run(
+            ["docker", *args],
+            env={**os.environ, "DOCKER_HOST": self.url},
+            input=data,
+            capture_output=True,
+            check=True,
+            timeout=120,
+        )
+        return done.stdout.decode()
+
     def build_standin_image(self) -> None:
         subprocess.run(
             [str(REPO / "scripts" / "build-standin-image"), STANDIN_IMAGE],
