@@ -14,6 +14,7 @@ floor, start again from its resume SoC) holds for every controller, as it does o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,8 @@ from custom_components.positive_energy_worker.surplus import (
     OffGridReading,
     grid_surplus,
 )
-from hardware_bridge.guards import GuardConfig
+from hardware_bridge.guards import BATTERY_LOW, GuardConfig, Guards
+from hardware_bridge.readings import BatteryReading, Snapshot
 from hardware_bridge.sim.battery import Battery
 
 BROWNOUT_SOC = 0.5  # the pack is empty: the Witty Pi has cut the Pi's power
@@ -207,6 +209,22 @@ def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller) -> Tally
     return tally
 
 
+def _battery_snapshot(now: float, soc: float) -> Snapshot:
+    """What the bridge's guards read of the battery: its state of charge."""
+    battery = BatteryReading(
+        voltage=0.0,
+        current=None,
+        power=None,
+        soc=soc,
+        soc_source="simulation",
+        chemistry="",
+        capacity_ah=0.0,
+        overflow=False,
+        chip="simulation",
+    )
+    return Snapshot(datetime.fromtimestamp(now, UTC), battery, None, None, {})
+
+
 def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: Battery) -> Tally:
     assert s.off_grid is not None
     tally = _tally(s)
@@ -215,9 +233,9 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
     estimator = OffGridEstimator(s.off_grid)
     site = s.sim.site
     night = NightReserve(site.latitude, site.longitude, s.off_grid.capacity_wh)
-    load, guards = s.sim.load, GuardConfig()
+    load, guards = s.sim.load, Guards(GuardConfig())
     worker_w, drains = s.worker_watts, controller.drains
-    held, dark = False, False
+    dark = False
     flow = battery.step(0.0, 0.0, 0.0, load.watts(0.0))
     drawn, up = 0.0, False
     for i in range(tr.minutes):
@@ -250,8 +268,10 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
             reserve_soc=reserve,
         )
         run = controller.decide(signal)
-        # The bridge's battery guard: below the floor the worker drains, and stays off to resume.
-        held = soc < guards.battery_floor or (held and soc < guards.battery_resume)
+        # The bridge's own battery guard: below the floor the worker drains, and stays off
+        # until the SoC is back at the resume level.
+        guards.evaluate(_battery_snapshot(now, soc))
+        held = BATTERY_LOW in guards.tripped
         worker.apply(i, run and not held and not dark, drains or held)
         if not dark:
             worker.take_offer(i, now)
