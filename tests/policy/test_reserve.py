@@ -57,26 +57,24 @@ def test_a_polar_winter_never_lets_the_battery_go():
     assert need == 100.0
 
 
+def greensboro_reserve(t: float, dullness: float) -> float:
+    """The reserve of the benchmark's Pi (2.7 W, 256 Wh) in Greensboro."""
+    return reserve_soc(
+        latitude=GREENSBORO[0],
+        longitude=GREENSBORO[1],
+        t=t,
+        idle_w=2.7,
+        capacity_wh=256.0,
+        dullness=dullness,
+    )
+
+
 def test_the_reserve_is_the_nights_need_with_a_margin():
     t = epoch(2026, 1, 1, 5, 0)
-    clear = reserve_soc(
-        latitude=GREENSBORO[0],
-        longitude=GREENSBORO[1],
-        t=t,
-        idle_w=2.7,
-        capacity_wh=256.0,
-        dullness=0.0,
-    )
+    clear = greensboro_reserve(t, dullness=0.0)
     hours = hours_to_carry(*GREENSBORO, t)
     assert clear == pytest.approx(EMPTY_SOC + 100 * 2.7 * hours * (1 + MARGIN) / 256.0)
-    dull = reserve_soc(
-        latitude=GREENSBORO[0],
-        longitude=GREENSBORO[1],
-        t=t,
-        idle_w=2.7,
-        capacity_wh=256.0,
-        dullness=1.0,
-    )
+    dull = greensboro_reserve(t, dullness=1.0)
     assert dull == pytest.approx(clear + 100 * 2.7 * 24 * (1 + MARGIN) / 256.0)
 
 
