@@ -4,14 +4,15 @@ A fixed reserve SoC is too much in June and too little in a dull December week. 
 is the Pi's draw without compute times the hours until the next *useful sun* (the sun at least
 ``USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to carry
 anything), counted from sunset while the sun is up (the battery must hold the whole coming
-night), plus a day's draw scaled by how dull the last day was against the clear sky (a dull
-day tends to be followed by another), plus a margin. Pure Python: the integration and the
-benchmark run this module.
+night); plus what a dull day would leave uncovered: a day's draw less what the panel gave, per
+unit of clear sky, on the dullest day of the last two weeks (the weather that came lately can
+come tomorrow); plus a margin. Pure Python: the integration and the benchmark run this module.
 
 The harvest memory keeps the last 24 hours' panel energy and the clear-sky model's over the same
-hours (hourly buckets), and the panel's best ratio of the two (its clear-day yield, learned, so
-the panel's size and orientation need not be known). Before a day of history it assumes the worst
-(a dull day), so a fresh install does not drain its battery on a guess.
+hours (hourly buckets), and each day's ratio of the two for two weeks, so the panel's size and
+orientation need not be known. Before a whole day is seen it assumes a day that gives nothing, so
+a fresh install does not drain its battery on a guess. A battery that was full understates what
+its panel could give (the controller curtailed): the reserve errs high, the safe side.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ EMPTY_SOC: Final = 5.0  # % the pack keeps under load before its cut-off (voltag
 MARGIN: Final = 0.2  # on the energy need: a colder night, an older battery
 DAY_S: Final = 86400.0
 HOUR_S: Final = 3600.0
-SCALE_DECAY_PER_HOUR: Final = 0.99 ** (1.0 / 24.0)  # the learned yield forgets 1 % a day
+DULL_DAYS: Final = 14  # the days a dull one is remembered: about a weather regime
 
 
 def _declination_and_eot(t: float) -> tuple[float, float]:
@@ -108,14 +109,15 @@ def clear_sky(latitude: float, longitude: float, t: float) -> float:
 
 @dataclass
 class Harvest:
-    """The panel's energy and the clear sky's, per hour over the last day; the learned yield."""
+    """The panel's energy and the clear sky's, per hour over the last day, and how the days of
+    the last two weeks compared with the clear sky."""
 
     hour: int | None = None  # the hour (since the epoch) being filled
     energy_wh: list[float] = field(default_factory=list)  # the last 24 complete hours
     clear: list[float] = field(default_factory=list)  # clear-sky hours over the same hours
     now_wh: float = 0.0
     now_clear: float = 0.0
-    scale: float | None = None  # Wh of harvest per unit of clear sky on the best recent day
+    days: list[float] = field(default_factory=list)  # Wh per clear-sky hour, a day each
     last: float | None = None
 
     def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> None:
@@ -133,18 +135,17 @@ class Harvest:
         self.energy_wh = [*self.energy_wh, self.now_wh][-24:]
         self.clear = [*self.clear, self.now_clear][-24:]
         self.now_wh = self.now_clear = 0.0
-        if len(self.clear) == 24 and sum(self.clear) > 0:
-            day_ratio = sum(self.energy_wh) / sum(self.clear)
-            decayed = 0.0 if self.scale is None else self.scale * SCALE_DECAY_PER_HOUR
-            self.scale = max(decayed, day_ratio)
+        if self.hour is not None and (self.hour + 1) % 24 == 0 and len(self.clear) == 24:
+            clear = sum(self.clear)
+            if clear > 0:
+                self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
 
-    def dullness(self) -> float:
-        """1 for a day that gave nothing against the clear sky (or no day seen yet), 0 for the
-        panel's best recent day."""
-        if self.scale is None or self.scale <= 0 or len(self.clear) < 24:
-            return 1.0
-        ratio = sum(self.energy_wh) / (self.scale * sum(self.clear))
-        return min(1.0, max(0.0, 1.0 - ratio))
+    def dull_day_wh(self) -> float:
+        """What the panel harvests on a day as dull as the dullest of the last two weeks, under
+        the clear sky of the last 24 hours (0 before a whole day is seen: assume the worst)."""
+        if not self.days or len(self.clear) < 24:
+            return 0.0
+        return min(self.days) * sum(self.clear)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -162,12 +163,14 @@ def reserve_soc(
     t: float,
     idle_w: float,
     capacity_wh: float,
-    dullness: float,
+    dull_day_wh: float,
 ) -> float:
-    """The SoC (%) below which compute must not take the battery: the night's need (and a dull
-    day's, as dull as the last), with a margin, above the pack's empty level."""
-    hours = hours_to_carry(latitude, longitude, t) + 24.0 * dullness
-    need_wh = max(0.0, idle_w) * hours * (1.0 + MARGIN)
+    """The SoC (%) below which compute must not take the battery: the night's need, and what a
+    dull day would leave uncovered after it, with a margin, above the pack's empty level."""
+    idle = max(0.0, idle_w)
+    night_wh = idle * hours_to_carry(latitude, longitude, t)
+    dull_deficit_wh = max(0.0, idle * 24.0 - dull_day_wh)
+    need_wh = (night_wh + dull_deficit_wh) * (1.0 + MARGIN)
     return min(100.0, EMPTY_SOC + 100.0 * need_wh / capacity_wh)
 
 
@@ -192,6 +195,6 @@ class NightReserve:
             t=t,
             idle_w=load_w - worker_w,
             capacity_wh=self.capacity_wh,
-            dullness=self.harvest.dullness(),
+            dull_day_wh=self.harvest.dull_day_wh(),
         )
         return max(self.floor_soc, physics)

@@ -52,12 +52,12 @@ def test_a_polar_winter_never_lets_the_battery_go():
         t=epoch(2026, 12, 21, 11, 0),
         idle_w=2.7,
         capacity_wh=256.0,
-        dullness=0.0,
+        dull_day_wh=1000.0,
     )
     assert need == 100.0
 
 
-def greensboro_reserve(t: float, dullness: float) -> float:
+def greensboro_reserve(t: float, dull_day_wh: float) -> float:
     """The reserve of the benchmark's Pi (2.7 W, 256 Wh) in Greensboro."""
     return reserve_soc(
         latitude=GREENSBORO[0],
@@ -65,44 +65,51 @@ def greensboro_reserve(t: float, dullness: float) -> float:
         t=t,
         idle_w=2.7,
         capacity_wh=256.0,
-        dullness=dullness,
+        dull_day_wh=dull_day_wh,
     )
 
 
-def test_the_reserve_is_the_nights_need_with_a_margin():
+def test_the_reserve_is_the_nights_need_and_a_dull_days_deficit_with_a_margin():
     t = epoch(2026, 1, 1, 5, 0)
-    clear = greensboro_reserve(t, dullness=0.0)
+    # A dull day that still gives a day's draw: the night alone.
+    covered = greensboro_reserve(t, dull_day_wh=2.7 * 24)
     hours = hours_to_carry(*GREENSBORO, t)
-    assert clear == pytest.approx(EMPTY_SOC + 100 * 2.7 * hours * (1 + MARGIN) / 256.0)
-    dull = greensboro_reserve(t, dullness=1.0)
-    assert dull == pytest.approx(clear + 100 * 2.7 * 24 * (1 + MARGIN) / 256.0)
+    assert covered == pytest.approx(EMPTY_SOC + 100 * 2.7 * hours * (1 + MARGIN) / 256.0)
+    # A dull day that gives nothing: a whole day's draw more.
+    dark = greensboro_reserve(t, dull_day_wh=0.0)
+    assert dark == pytest.approx(covered + 100 * 2.7 * 24 * (1 + MARGIN) / 256.0)
+    half = greensboro_reserve(t, dull_day_wh=2.7 * 12)
+    assert half == pytest.approx((covered + dark) / 2)
 
 
-def feed(reserve: NightReserve, start: float, days: int, peak_w: float) -> float:
-    """A day of sun shaped like the clear sky at ``peak_w``; returns the reserve at the end."""
+def feed(reserve: NightReserve, start: float, peaks: list[float]) -> float:
+    """A day of sun shaped like the clear sky at each of ``peaks`` (W), one after the other;
+    returns the reserve at the end."""
     soc = 0.0
-    for minute in range(days * 1440):
-        t = start + 60.0 * minute
-        panel = peak_w * clear_sky(reserve.latitude, reserve.longitude, t)
-        soc = reserve.update(t, panel, 2.7, 0.0)
+    for day, peak in enumerate(peaks):
+        for minute in range(1440):
+            t = start + 86400.0 * day + 60.0 * minute
+            panel = peak * clear_sky(reserve.latitude, reserve.longitude, t)
+            soc = reserve.update(t, panel, 2.7, 0.0)
     return soc
 
 
-def test_a_dull_day_after_bright_ones_raises_the_reserve():
-    start = epoch(2026, 4, 1, 5, 0)
+def test_a_dull_day_in_the_last_two_weeks_keeps_the_reserve_up():
+    start = epoch(2026, 4, 1, 0, 0)
     bright = NightReserve(*GREENSBORO, capacity_wh=256.0)
-    bright_soc = feed(bright, start, 3, 80.0)
+    bright_soc = feed(bright, start, [80.0] * 5)
     dull = NightReserve(*GREENSBORO, capacity_wh=256.0)
-    feed(dull, start, 2, 80.0)
-    dull_soc = feed(dull, start + 2 * 86400.0, 1, 10.0)
-    assert bright.harvest.dullness() == pytest.approx(0.0, abs=0.02)
-    assert dull.harvest.dullness() == pytest.approx(1 - 10 / 80, abs=0.05)
-    assert dull_soc > bright_soc + 20.0
+    dull_soc = feed(dull, start, [80.0, 80.0, 3.0, 80.0, 80.0])
+    assert bright.harvest.dull_day_wh() > 2.7 * 24  # a clear April day carries the Pi
+    assert dull.harvest.dull_day_wh() < 2.7 * 24 / 2
+    assert dull_soc > bright_soc + 10.0
+    # Two weeks later the dull day is forgotten.
+    assert feed(dull, start + 5 * 86400.0, [80.0] * 14) == pytest.approx(bright_soc, abs=1.0)
 
 
-def test_a_fresh_reserve_assumes_a_dull_day():
+def test_a_fresh_reserve_assumes_a_day_that_gives_nothing():
     fresh = NightReserve(*GREENSBORO, capacity_wh=256.0)
-    assert fresh.harvest.dullness() == 1.0
+    assert fresh.harvest.dull_day_wh() == 0.0
 
 
 def test_the_users_floor_holds():
