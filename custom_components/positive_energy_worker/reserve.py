@@ -119,6 +119,10 @@ class Harvest:
     now_clear: float = 0.0
     days: list[float] = field(default_factory=list)  # Wh per clear-sky hour, a day each
     last: float | None = None
+    # The Pi's draw without the worker, as last read while the worker was off: a worker that is
+    # up but between tasks draws far less than its busy power, so "load less the worker's power"
+    # would read a Pi that needs nothing through the night.
+    idle_w: float | None = None
 
     def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> None:
         """Book the panel's power ``panel_w`` since the previous call."""
@@ -187,13 +191,19 @@ class NightReserve:
 
     def update(self, t: float, panel_w: float, load_w: float, worker_w: float) -> float:
         """The reserve SoC (%) at ``t``; ``load_w`` is the Pi's whole draw, ``worker_w`` the
-        worker's share of it (its draw without compute is what the night must carry)."""
-        self.harvest.add(self.latitude, self.longitude, t, panel_w)
+        worker's power while it is up, 0 while it is off (what the Pi draws then is what the
+        night must carry)."""
+        harvest = self.harvest
+        harvest.add(self.latitude, self.longitude, t, panel_w)
+        if worker_w <= 0 and load_w > 0:
+            harvest.idle_w = load_w
+        # Never seen without the worker: its whole draw, to be safe.
+        idle_w = load_w if harvest.idle_w is None else harvest.idle_w
         physics = reserve_soc(
             latitude=self.latitude,
             longitude=self.longitude,
             t=t,
-            idle_w=load_w - worker_w,
+            idle_w=idle_w,
             capacity_wh=self.capacity_wh,
             dull_day_wh=self.harvest.dull_day_wh(),
         )

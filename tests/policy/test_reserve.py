@@ -115,3 +115,21 @@ def test_a_fresh_reserve_assumes_a_day_that_gives_nothing():
 def test_the_users_floor_holds():
     reserve = NightReserve(*GREENSBORO, capacity_wh=10_000.0, floor_soc=30.0)
     assert reserve.update(epoch(2026, 6, 21, 17, 0), 50.0, 2.7, 0.0) == 30.0
+
+
+def test_the_nights_need_is_the_pis_draw_without_the_worker_even_between_tasks():
+    night = epoch(2026, 1, 1, 5, 0)
+    reserve = NightReserve(*GREENSBORO, capacity_wh=256.0)
+    off = reserve.update(night, 0.0, 2.7, 0.0)  # worker off: the Pi draws 2.7 W
+    # The worker up between tasks: the load is 3.0 W, far under the Pi plus a busy worker.
+    between = reserve.update(night + 60.0, 0.0, 3.0, 3.7)
+    assert between == pytest.approx(off, abs=0.1)
+    assert between > 30.0
+
+
+def test_a_pi_never_seen_without_its_worker_counts_its_whole_draw():
+    reserve = NightReserve(*GREENSBORO, capacity_wh=256.0)
+    busy = reserve.update(epoch(2026, 1, 1, 5, 0), 0.0, 6.4, 3.7)
+    assert busy > NightReserve(*GREENSBORO, capacity_wh=256.0).update(
+        epoch(2026, 1, 1, 5, 0), 0.0, 2.7, 0.0
+    )
