@@ -8,17 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.errors import InvalidSettingError
 from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.periodic import run_every
-from hardware_bridge.service import BridgeService
-from hardware_bridge.settings import BridgeSettings
-from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
-from hardware_bridge.sim.world import Simulation
-from hardware_bridge.worker.config import WorkerConfig
-from tests.support.clock import JUNE_MORNING, june_morning
+from tests.support.clock import june_morning
+from tests.support.service import in_process
 
 
 @pytest.fixture
@@ -35,17 +30,6 @@ async def hot_service(tmp_path):
     bridge = in_process(scenario, tmp_path)
     yield bridge
     await bridge.stop()
-
-
-def in_process(scenario, tmp_path):
-    clock = ManualClock(JUNE_MORNING)
-    simulation = Simulation(scenario, clock)
-    hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
-    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{tmp_path}/none.sock"))
-    bridge = BridgeService(hardware, settings, data_dir=tmp_path, device_id="0123456789abcdef")
-    bridge.clock = clock  # the test moves time
-    bridge.simulation = simulation
-    return bridge
 
 
 async def test_an_i2c_fault_is_degraded_state_logged_once_and_recovers(service, caplog):

@@ -120,7 +120,10 @@ class BridgeProcess:
             return log.read()
 
     def start(self, timeout: float = 120) -> BridgeProcess:
-        offset = self.launch()
+        return self.wait_listening(self.launch(), timeout)
+
+    def wait_listening(self, offset: int, timeout: float = 120) -> BridgeProcess:
+        """Once launched (its log from ``offset``), wait until it listens."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
