@@ -140,8 +140,10 @@ class BridgeService:
         """Set the Witty Pi's cut; refused (nothing written) if it would cut the power now."""
         margin = self.settings.guards.low_voltage_margin
         check_low_voltage_setting(threshold, recovery, supply_volts(self.snapshot), margin)
-        await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
-        await self.sample()
+        try:
+            await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
+        finally:
+            await self.sample()  # what the board holds now, refused or not
 
     # The worker
 

@@ -321,7 +321,14 @@ class WorkerSupervisor:
                 waited,
             )
         if self._backoff.due():
-            await self._quietly(self._start())
+            try:
+                await self._start()
+            except EngineUnavailableError:
+                pass  # in the faults; the next look finds the engine back, or not
+            except WorkerError:
+                # A start that cannot work as things are (a password file that is not UTF-8,
+                # an image that cannot be pulled): tried again later, not on every look.
+                self._backoff.crashed()
 
     async def _quietly(self, command: Awaitable[Any]) -> None:
         """A command the bridge gives itself: a failure is in the faults, and it tries again."""

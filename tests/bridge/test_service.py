@@ -160,3 +160,20 @@ async def test_the_worker_heating_the_soc_trips_the_temperature_guard_on_the_soc
         hot_service.clock.advance(60)
         await hot_service.sample()
     assert hot_service.state()["guards"]["tripped"] == {}
+
+
+async def test_a_refused_cut_and_recovery_pair_leaves_the_board_as_it_was(tmp_path):
+    # Before: the driver wrote the cut, then refused the recovery: the board held half of it.
+    service = in_process(june_morning("li_ion_gauge"), tmp_path)  # a Witty Pi 4 L3V7
+    try:
+        await service.sample()
+        before = service.state()["witty_pi"]
+        with pytest.raises(InvalidSettingError, match=r"recovery voltage 5.0 V is outside 3.0-4.2"):
+            await service.set_low_voltage(3.2, 5.0)
+        service.clock.advance(61)  # past the Witty Pi's poll interval: a fresh read
+        await service.sample()
+        after = service.state()["witty_pi"]
+        for setting in ("low_voltage_threshold", "recovery_voltage"):
+            assert after[setting] == before[setting]
+    finally:
+        await service.stop()

@@ -114,6 +114,14 @@ class BridgeProcess:
             resource.prlimit(self.process.pid, resource.RLIMIT_NOFILE, limit)
         return offset
 
+    def memory_mib(self, field: str = "VmRSS") -> float:
+        """The process's resident memory now (``VmRSS``) or at its peak so far (``VmHWM``)."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+        raise LookupError(field)
+
     def output(self, offset: int) -> str:
         with self.log.open() as log:
             log.seek(offset)
