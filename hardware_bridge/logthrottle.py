@@ -45,6 +45,7 @@ class LogThrottle(logging.Filter):
         self.window = window
         self._clock = clock
         self._kinds: dict[Kind, _Seen] = {}
+        self._pending = 0  # repeats left out and not yet counted, of every kind
 
     def filter(self, record: logging.LogRecord) -> bool:
         if getattr(record, SUMMARY, False):
@@ -57,6 +58,7 @@ class LogThrottle(logging.Filter):
         seen = self._kinds.get(kind)
         if seen is not None and now - seen.started < self.window:
             seen.left_out += 1
+            self._pending += 1
             return False
         self.flush()  # what was left out goes first, in the order it happened
         self._kinds.pop(kind, None)  # re-inserted last: the dict stays oldest first
@@ -68,7 +70,10 @@ class LogThrottle(logging.Filter):
 
     def flush(self) -> None:
         """Write the counts of what was left out, one line per kind."""
-        for kind, seen in self._kinds.items():
+        if not self._pending:
+            return  # the common case, on every line: nothing to go through
+        self._pending = 0
+        for kind, seen in list(self._kinds.items()):
             self._count(kind, seen)
 
     def _count(self, kind: Kind, seen: _Seen) -> None:
