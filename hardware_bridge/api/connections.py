@@ -8,8 +8,9 @@ no token needed, used to take all 1,024 descriptors a process gets by default. H
 - at most ``limit`` connections hold a descriptor, counted from the ``accept()`` to the close:
   the listener accepts only while there is room (asyncio's own accepts a whole backlog at once,
   before any protocol hears of it); at the limit, the oldest connection that has not shown the
-  token is closed to make room (a client with the token is never pushed out by strangers), and
-  when every one has shown it, new ones wait in the kernel's backlog;
+  token, once it has had ``FIRST_WORDS`` to speak, is closed to make room (a client with the
+  token is never pushed out by strangers), and until there is one, new ones wait in the
+  kernel's backlog;
 - a new connection must send a whole request line and headers within ``header_timeout``
   (after a first request, aiohttp's keep-alive timeout closes an idle or dawdling one);
 - the process asks for its hard descriptor limit, and ``limit`` is lowered to leave ``RESERVE``
