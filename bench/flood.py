@@ -6,9 +6,11 @@ so it cannot raise them). The parent is everyone else:
 
 - the owner: ``GET /state`` with the token at ``--rate`` per second over a kept-alive connection
   (as Home Assistant does), and once a second over a new connection (a newcomer);
-- the stranger, no token: ``--idle`` connections that never send a byte (with
-  ``--reconnect``, each opened again as soon as the bridge lets it go: a connect flood), and
-  ``--bombs`` clients each sending a 1 MB gzip body that inflates to 1 GiB, one after another.
+- the stranger, no token, from another address (``--stranger``, 127.0.0.2: another machine as
+  far as the bridge can tell; 127.0.0.1 puts it beside the owner): ``--idle`` connections that
+  never send a byte (with ``--reconnect``, each opened again as soon as the bridge lets it go: a
+  connect flood), and ``--bombs`` clients each sending a 1 MB gzip body that inflates to 1 GiB,
+  one after another.
 
 Two runs of ``--seconds`` of measurement each: quiet (the owner alone), then the flood. The
 report gives the child's peak RSS against the 64 MB budget, its samples and counter saves (a
@@ -16,7 +18,7 @@ save per sample is the promise), and the owner's latency percentiles, with the f
 ratio to the quiet one.
 
     .venv/bin/python bench/flood.py [--seconds 30] [--idle 1200] [--bombs 4] [--rate 20]
-        [--reconnect] [--json FILE]
+        [--stranger ADDRESS] [--reconnect] [--json FILE]
 """
 
 from __future__ import annotations
@@ -111,12 +113,14 @@ async def _newcomer(base: str, seconds: float) -> dict[str, Any]:
     return {**percentiles(latencies or [0.0]), "errors": errors}
 
 
-async def _idle_stranger(port: int, stop: asyncio.Event, reconnect: bool) -> None:
+async def _idle_stranger(port: int, stop: asyncio.Event, reconnect: bool, source: str) -> None:
     """A connection that never sends a byte; with ``reconnect``, opened again at once whenever
     the bridge lets it go."""
     while not stop.is_set():
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            reader, writer = await asyncio.open_connection(
+                "127.0.0.1", port, local_addr=(source, 0)
+            )
         except OSError:
             await asyncio.sleep(0.1)
             continue
@@ -127,12 +131,12 @@ async def _idle_stranger(port: int, stop: asyncio.Event, reconnect: bool) -> Non
             return
 
 
-async def _bomber(port: int, stop: asyncio.Event) -> int:
+async def _bomber(port: int, stop: asyncio.Event, source: str) -> int:
     bomb = gzip_bomb(1024)
     sent = 0
     while not stop.is_set():
         with contextlib.suppress(OSError, TimeoutError):
-            await exchange(port, BOMB_HEAD % len(bomb), bomb)
+            await exchange(port, BOMB_HEAD % len(bomb), bomb, source=source)
             sent += 1
     return sent
 
@@ -144,10 +148,12 @@ async def _run(port: int, args: argparse.Namespace, flood: bool) -> dict[str, An
     bombers: list[asyncio.Task[int]] = []
     if flood:
         attackers = [
-            asyncio.create_task(_idle_stranger(port, stop, args.reconnect))
+            asyncio.create_task(_idle_stranger(port, stop, args.reconnect, args.stranger))
             for _ in range(args.idle)
         ]
-        bombers = [asyncio.create_task(_bomber(port, stop)) for _ in range(args.bombs)]
+        bombers = [
+            asyncio.create_task(_bomber(port, stop, args.stranger)) for _ in range(args.bombs)
+        ]
         await asyncio.sleep(2)  # the flood in place before the owner measures
     seconds = args.seconds
     owner, newcomer = await asyncio.gather(
@@ -189,6 +195,11 @@ def main() -> None:
     parser.add_argument("--idle", type=int, default=1200)
     parser.add_argument("--bombs", type=int, default=4)
     parser.add_argument("--rate", type=float, default=20.0)
+    parser.add_argument(
+        "--stranger",
+        default="127.0.0.2",
+        help="the loopback address the stranger comes from (the owner's is 127.0.0.1)",
+    )
     parser.add_argument(
         "--reconnect", action="store_true", help="strangers reconnect as soon as they are let go"
     )

@@ -11,6 +11,9 @@ no token needed, used to take all 1,024 descriptors a process gets by default. H
   token, once it has had ``FIRST_WORDS`` to speak, is closed to make room (a client with the
   token is never pushed out by strangers), and until there is one, new ones wait in the
   kernel's backlog;
+- strangers on one address hold at most a quarter of the places: past that, a newcomer from it
+  takes the place of its oldest, or is closed at once if they are all new, so a flood from one
+  machine keeps nobody else waiting;
 - a new connection must send a whole request line and headers within ``header_timeout``
   (after a first request, aiohttp's keep-alive timeout closes an idle or dawdling one);
 - the process asks for its hard descriptor limit, and ``limit`` is lowered to leave ``RESERVE``
@@ -23,6 +26,7 @@ every call as before.
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import errno
 import itertools
@@ -83,11 +87,14 @@ class Connection(asyncio.Protocol):
         self.requested = False  # a whole request reached the application
         self.trusted = False  # a request on it carried the token
         self.transport: asyncio.Transport | None = None
+        self.host = ""  # the client's address
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
         self.transport = transport
         self.opened = time.monotonic()
+        peer = transport.get_extra_info("peername")
+        self.host = str(peer[0]) if peer else ""
         self.pool.admit(self)
         self.inner.connection_made(transport)
 
@@ -122,7 +129,9 @@ class ConnectionPool:
         self._by_protocol: dict[Any, Connection] = {}
         self._accepted = 0  # accepted, their protocol not told yet
         self._closing: set[Connection] = set()  # closed by us, their descriptor not yet freed
+        self._strangers: collections.Counter[str] = collections.Counter()  # by address
         self.dropped = 0  # strangers closed to make room, or for dawdling
+        self.turned_away = 0  # newcomers closed at once: their address held its share
         self.on_room: Callable[[], None] = lambda: None
 
     @property
@@ -149,6 +158,26 @@ class ConnectionPool:
             self._drop(stranger)
         return False
 
+    def crowded(self, host: str) -> bool:
+        """``host`` holds its share of the places for strangers (a quarter of them), and none
+        of its strangers could make way for one more: a newcomer from it is closed at once.
+
+        Strangers on one address (a flood from one machine on the LAN) then cannot keep
+        newcomers from any other (Home Assistant's) waiting in the kernel's backlog.
+        """
+        if self._strangers[host] < max(1, self.limit // 4):
+            return False
+        spoken = time.monotonic() - FIRST_WORDS
+        oldest = next(
+            (c for c in self._open if not c.trusted and c.host == host and c.opened < spoken),
+            None,
+        )
+        if oldest is None:
+            self.turned_away += 1
+            return True
+        self._drop(oldest)  # the newcomer takes its place
+        return False
+
     def reserve(self) -> None:
         """A connection was accepted: its descriptor counts from now."""
         self._accepted += 1
@@ -162,11 +191,13 @@ class ConnectionPool:
         self._accepted = max(0, self._accepted - 1)
         self._open[connection] = None
         self._by_protocol[connection.inner] = connection
+        self._strangers[connection.host] += 1
 
     def forget(self, connection: Connection) -> None:
         """``connection`` is closed and its descriptor free."""
         if connection in self._open:
             del self._open[connection]
+            self._count_out(connection)
         self._by_protocol.pop(connection.inner, None)
         self._closing.discard(connection)
         self.on_room()
@@ -177,7 +208,9 @@ class ConnectionPool:
         connection = self._by_protocol.get(protocol)
         if connection is not None:
             connection.requested = True
-            connection.trusted = connection.trusted or trusted
+            if trusted and not connection.trusted:
+                self._count_out(connection)
+                connection.trusted = True
 
     def sweep(self, now: float) -> None:
         """Close the connections that have not sent a first request in time."""
@@ -187,8 +220,16 @@ class ConnectionPool:
             if not connection.requested:
                 self._drop(connection)
 
+    def _count_out(self, connection: Connection) -> None:
+        """``connection`` is no longer a stranger in the pool: it left, or showed the token."""
+        if not connection.trusted:
+            self._strangers[connection.host] -= 1
+            if self._strangers[connection.host] <= 0:
+                del self._strangers[connection.host]
+
     def _drop(self, connection: Connection) -> None:
         del self._open[connection]
+        self._count_out(connection)
         self._closing.add(connection)
         self.dropped += 1
         if connection.transport is not None:
@@ -237,7 +278,7 @@ class Listener:
                     self._loop.call_later(FIRST_WORDS / 4, self._listen)
                 return
             try:
-                client, _ = self._socket.accept()
+                client, address = self._socket.accept()
             except (BlockingIOError, InterruptedError):
                 return
             except OSError as err:
@@ -249,6 +290,9 @@ class Listener:
                 self._wait()
                 self._loop.call_later(1.0, self._listen)
                 return
+            if self._pool.crowded(str(address[0])):
+                client.close()
+                continue
             self._pool.reserve()
             task = self._loop.create_task(self._connect(client))
             self._connecting.add(task)

@@ -134,10 +134,19 @@ async def test_a_thousand_idle_strangers_and_gzip_bombs_leave_the_counters_and_t
         await get_state(owner, bridge)
         idle = []
         try:
+            # The stranger's machine (127.0.0.2), then another one's bombs (127.0.0.3); the owner
+            # is at 127.0.0.1.
             for _ in range(1200):
-                idle.append(await asyncio.open_connection("127.0.0.1", bridge.port))
+                idle.append(
+                    await asyncio.open_connection(
+                        "127.0.0.1", bridge.port, local_addr=("127.0.0.2", 0)
+                    )
+                )
             answers = await asyncio.gather(
-                *(exchange(bridge.port, BOMB_HEAD % len(bomb), bomb) for _ in range(4))
+                *(
+                    exchange(bridge.port, BOMB_HEAD % len(bomb), bomb, source="127.0.0.3")
+                    for _ in range(4)
+                )
             )
             assert [status_of(answer) for answer in answers] == [401] * 4
             await saved_again(bridge)

@@ -44,15 +44,20 @@ class _Answer(asyncio.Protocol):
             self.closed.set_result(None)
 
 
-async def exchange(port: int, head: bytes, body: bytes = b"", *, hang_up: bool = False) -> bytes:
+async def exchange(
+    port: int, head: bytes, body: bytes = b"", *, hang_up: bool = False, source: str = "127.0.0.1"
+) -> bytes:
     """Send ``head`` and ``body`` to the bridge on loopback; what it answers, until it closes.
 
     A server that answers before it has the whole body (a 401) may close the connection while
     the body goes out; the reset that follows must not lose what it said, as a stream reader
-    would. ``hang_up``: close once it is sent, waiting for no answer.
+    would. ``hang_up``: close once it is sent, waiting for no answer. ``source``: the loopback
+    address it comes from (another machine, as far as the bridge can tell).
     """
     loop = asyncio.get_running_loop()
-    transport, answer = await loop.create_connection(_Answer, "127.0.0.1", port)
+    transport, answer = await loop.create_connection(
+        _Answer, "127.0.0.1", port, local_addr=(source, 0)
+    )
     try:
         transport.write(head + body)
         if hang_up:
