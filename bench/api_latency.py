@@ -46,10 +46,14 @@ async def load(url: str, token: str | None, rate: float, seconds: float) -> dict
     async def one(session: aiohttp.ClientSession) -> None:
         nonlocal errors
         start = time.perf_counter()
-        async with session.get(url) as reply:
-            await reply.read()
-            if reply.status != 200:
-                errors += 1
+        try:
+            async with session.get(url) as reply:
+                await reply.read()
+                if reply.status != 200:
+                    errors += 1
+        except (aiohttp.ClientError, TimeoutError):
+            errors += 1  # counted, not timed: a failed request has no latency
+            return
         latencies.append(time.perf_counter() - start)
 
     async with aiohttp.ClientSession(headers=headers) as session:

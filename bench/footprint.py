@@ -32,7 +32,7 @@ RSS_BUDGET_MB = 35.0
 CORE_BUDGET_PERCENT = 1.0
 
 
-def _static_bus() -> Any:
+def static_bus() -> Any:
     """Emulated chips with fixed inputs: the hardware path without the simulation's pvlib."""
     from hardware_bridge.emulated.bus import EmulatedBus
     from hardware_bridge.emulated.ina219 import Ina219Emulator
@@ -48,7 +48,7 @@ def _static_bus() -> Any:
     return EmulatedBus([solar, battery, witty])
 
 
-def _every_chip_at_1hz() -> Any:
+def every_chip_at_1hz() -> Any:
     from hardware_bridge.loader import parse_config
 
     wiring = {
@@ -90,26 +90,21 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
     import asyncio
     from dataclasses import replace
 
-    from aiohttp import web
-
-    from hardware_bridge.api.app import create_app
+    from hardware_bridge.api.server import open_api
     from hardware_bridge.hardware import Hardware
     from hardware_bridge.service import BridgeService
     from hardware_bridge.settings import BridgeSettings
     from hardware_bridge.standin import standin_worker
 
     hardware = Hardware(
-        _every_chip_at_1hz(), _static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
+        every_chip_at_1hz(), static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
     )
     worker = replace(standin_worker(data_dir), docker_url=f"unix://{data_dir}/no-engine")
     settings = BridgeSettings(worker=worker)
     service = BridgeService(hardware, settings, data_dir=data_dir, device_id="bench")
     await service.start()
-    runner = web.AppRunner(create_app(service, "bench-token"), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(f"PORT {runner.addresses[0][1]}", flush=True)
+    api = await open_api(service, "bench-token", "127.0.0.1", 0)  # as ``serve`` does
+    print(f"PORT {api.port}", flush=True)
     start_cpu, start = time.process_time(), time.monotonic()
     samples = 0
     while (elapsed := time.monotonic() - start) < seconds:
@@ -117,7 +112,7 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
         samples += 1
         await asyncio.sleep(max(0.0, samples - (time.monotonic() - start)))
     cpu = time.process_time() - start_cpu
-    await runner.cleanup()
+    await api.close()
     await service.stop()
     return _usage("serve", samples, elapsed, cpu)
 
@@ -143,8 +138,8 @@ def child(mode: str, seconds: float) -> dict[str, Any]:
             hardware = context.__enter__()
         else:
             hardware = Hardware(
-                _every_chip_at_1hz(),
-                _static_bus(),
+                every_chip_at_1hz(),
+                static_bus(),
                 clock=lambda: datetime.now(UTC),
                 data_dir=Path(data_dir),
             )

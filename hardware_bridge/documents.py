@@ -15,6 +15,7 @@ from hardware_bridge.config import HardwareConfig
 from hardware_bridge.guards import Guards
 from hardware_bridge.readings import Snapshot, jsonable
 from hardware_bridge.worker.status import WorkerStatus
+from hardware_bridge.worker.supervisor import GuardHoldReport
 
 API_VERSION = 1
 
@@ -25,11 +26,18 @@ def state_document(
     guards: Guards,
     faults: dict[str, str],
     sampled_at: float,
+    *,
+    hold: GuardHoldReport | None,
 ) -> dict[str, Any]:
-    """The whole state (the API's ``/state``): readings, worker, guards, faults in force."""
+    """The whole state (the API's ``/state``): readings, worker, guards and their hold on the
+    worker, faults in force."""
     document = snapshot.as_dict() if snapshot else {}
     document["worker"] = jsonable(dataclasses.asdict(worker))
-    document["guards"] = {"tripped": dict(guards.tripped), **guards.config.as_dict()}
+    document["guards"] = {
+        "tripped": dict(guards.tripped),
+        "hold": None if hold is None else dataclasses.asdict(hold),
+        **guards.config.as_dict(),
+    }
     document["degraded"] = {**document.get("errors", {}), **faults}
     document["sampled_at"] = sampled_at
     document["bridge_version"] = __version__

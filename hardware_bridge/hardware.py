@@ -254,10 +254,11 @@ class Hardware:
 
     def set_low_voltage(self, threshold: float | None, recovery: float | None) -> None:
         """The Witty Pi's low-voltage cut and recovery voltage (None disables)."""
-        witty = self._require_witty()
-        witty.set_low_voltage_threshold(threshold)
-        witty.set_recovery_voltage(recovery)
-        self._schedules["witty_pi"].next_due = float("-inf")
+        try:
+            self._require_witty().set_low_voltage(threshold, recovery)
+        finally:
+            # Read again whatever happened: the state shows what the board holds now.
+            self._schedules["witty_pi"].next_due = float("-inf")
 
     def report_worker_cpu(self, cpu_percent: float | None, quota: int | None = None) -> None:
         """The worker's CPU use as docker stats counts it (% of one core; None while it does not

@@ -138,6 +138,7 @@ SERVER = vol.All(
             Opt("sample_interval"): POSITIVE,
             Opt("heartbeat"): POSITIVE,
             Opt("max_event_sockets"): whole(at_least=1, at_most=512),
+            Opt("max_connections"): whole(at_least=2, at_most=16384),
         }
     ),
     built(ServerConfig),

@@ -62,6 +62,7 @@ class BridgeService:
             faults=self.faults,
             refusal=self.guards.refusal,
             on_change=self._publish,
+            guard_grace=settings.guards.drain_timeout,
         )
         self._bus_thread = ThreadPoolExecutor(1, thread_name_prefix="i2c")
         self._loops: list[asyncio.Task[None]] = []
@@ -110,8 +111,9 @@ class BridgeService:
         change = self.guards.evaluate(self.snapshot)
         if change.tripped:
             _LOGGER.warning("guard tripped: %s", self.guards.refusal())
-            if self.worker.running:
-                self.worker.guard_stop_soon(self.settings.guards.drain_timeout)
+        # A level, not an edge: every sample while a guard holds drives the worker to stopped,
+        # so a trip the engine did not hear (frozen, restarting) is carried out once it answers.
+        self.worker.enforce_guards_soon()
         if change.cleared:
             _LOGGER.info("guard cleared: %s", ", ".join(change.cleared))
         if change.shutdown and self._shutdown is None:
@@ -122,7 +124,7 @@ class BridgeService:
 
     async def _clean_shutdown(self) -> None:
         """Before the Witty Pi cuts the power: stop the worker, then shut the Pi down."""
-        await self.worker.guard_stop(self.settings.guards.drain_timeout)
+        await self.worker.guard_stop()
         command = self.settings.guards.shutdown_command
         if self.hardware.simulated:
             _LOGGER.warning("low voltage: would run %s (not in simulation)", " ".join(command))
@@ -138,8 +140,10 @@ class BridgeService:
         """Set the Witty Pi's cut; refused (nothing written) if it would cut the power now."""
         margin = self.settings.guards.low_voltage_margin
         check_low_voltage_setting(threshold, recovery, supply_volts(self.snapshot), margin)
-        await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
-        await self.sample()
+        try:
+            await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
+        finally:
+            await self.sample()  # what the board holds now, refused or not
 
     # The worker
 
@@ -164,7 +168,12 @@ class BridgeService:
     def state(self) -> dict[str, Any]:
         """The whole state document (the API's ``/state``)."""
         return state_document(
-            self.snapshot, self.worker.status(), self.guards, self.faults.active, self.sampled_at
+            self.snapshot,
+            self.worker.status(),
+            self.guards,
+            self.faults.active,
+            self.sampled_at,
+            hold=self.worker.hold_report(),
         )
 
     def device_info(self) -> dict[str, Any]:

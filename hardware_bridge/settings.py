@@ -28,6 +28,9 @@ class ServerConfig:
     heartbeat: float = 10.0  # s between WebSocket heartbeats when nothing changes
     # Event WebSockets open at once; each holds a descriptor (the soft limit is often 1024).
     max_event_sockets: int = 64
+    # API connections open at once, event WebSockets included; fewer if the descriptor limit
+    # leaves less room (api/connections.py). Past it, strangers make room for newcomers.
+    max_connections: int = 256
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,9 @@ for a body over ``MAX_BODY``, 503 when the hardware or the Docker engine does no
 event subscribers are at their limit. A 500 would be a bug.
 
 Bodies and WebSocket messages go through ``strict_json`` before a handler sees them, and every
-document goes out as standard JSON (no NaN, no Infinity).
+document goes out as standard JSON (no NaN, no Infinity). Nothing of a body is read before the
+token is checked, and a body is never inflated: a compressed one is a 415 (the server is set up
+not to decompress, and not to read what a handler left unread: ``api/server.py``).
 """
 
 from __future__ import annotations
@@ -23,13 +25,16 @@ from typing import Any, Final
 
 import voluptuous as vol
 from aiohttp import WSCloseCode, WSMsgType, hdrs, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from hardware_bridge import __version__, strict_json
 from hardware_bridge.api import schemas
+from hardware_bridge.api.connections import ConnectionPool
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
 from hardware_bridge.errors import BridgeError, ConfigError, InvalidSettingError, ReadingError
 from hardware_bridge.guards import GuardRefusalError
-from hardware_bridge.logthrottle import throttle
+from hardware_bridge.logsecrets import redact_secrets, remove_filter
+from hardware_bridge.logthrottle import Throttles, throttle
 from hardware_bridge.service import BridgeService
 from hardware_bridge.worker.engine import (
     EngineUnavailableError,
@@ -56,6 +61,7 @@ class OpenSockets:
 
 
 SOCKETS: web.AppKey[OpenSockets] = web.AppKey("sockets", OpenSockets)
+CONNECTIONS: web.AppKey[ConnectionPool] = web.AppKey("connections", ConnectionPool)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
@@ -109,11 +115,15 @@ async def errors_middleware(request: web.Request, handler: Handler) -> web.Strea
 
 @web.middleware
 async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Bearer token on everything but health."""
-    if request.path in PUBLIC or _authorized(request.app[TOKEN], request):
+    """Bearer token on everything but health, before anything of the body is read."""
+    trusted = _authorized(request.app[TOKEN], request)
+    request.app[CONNECTIONS].requested(request.protocol, trusted=trusted)
+    if trusted or request.path in PUBLIC:
         return await handler(request)
     response = error(401, "unauthorized", "missing or wrong bearer token")
     response.headers[hdrs.WWW_AUTHENTICATE] = 'Bearer realm="hardware-bridge"'
+    # A stranger's connection ends with its answer: whatever body it sent is never read.
+    response.force_close()
     return response
 
 
@@ -135,8 +145,19 @@ async def body(request: web.Request, schema: vol.Schema) -> dict[str, Any]:
     charset = request.charset
     if charset is not None and charset.lower() not in UTF8:
         raise vol.Invalid(f"the body must be UTF-8 JSON, not charset {charset!r}")
+    encoding = request.headers.get(hdrs.CONTENT_ENCODING, "identity").strip().lower()
+    if encoding != "identity":
+        # A body of a few hundred bytes needs no compression, and an inflated one is the cost
+        # a bomb would impose: refused unread.
+        raise web.HTTPUnsupportedMediaType(
+            text=f"Content-Encoding {encoding!r} is not accepted: send the JSON uncompressed"
+        )
     try:
-        data = strict_json.loads(await request.read())  # over MAX_BODY: aiohttp's 413
+        raw = await request.read()  # over MAX_BODY: aiohttp's 413
+    except (ConnectionError, HttpProcessingError) as err:
+        raise web.HTTPBadRequest(text=f"the body did not arrive whole: {err}") from None
+    try:
+        data = strict_json.loads(raw)
     except strict_json.JsonError as err:
         raise vol.Invalid(f"the body is not acceptable: {err}") from None
     return schemas.validate(schema, data)
@@ -209,9 +230,10 @@ async def low_voltage_get(request: web.Request) -> web.Response:
 
 
 async def low_voltage_put(request: web.Request) -> web.Response:
-    wanted = await body(request, schemas.LOW_VOLTAGE)
     service = request.app[SERVICE]
-    recovery = wanted.get("recovery", _witty(service)["recovery_voltage"])
+    witty = _witty(service)
+    wanted = await body(request, schemas.low_voltage(witty["model"]))
+    recovery = wanted.get("recovery", witty["recovery_voltage"])
     await service.set_low_voltage(wanted["threshold"], recovery)
     return _witty_view(service, LOW_VOLTAGE_VIEW)
 
@@ -288,6 +310,7 @@ async def _send(ws: web.WebSocketResponse, message: dict[str, Any]) -> None:
 
 async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -> None:
     """A client may set its own deadbands: ``{"type": "subscribe", "deadbands": {...}}``."""
+    level = logging.INFO  # the first choice; later ones at DEBUG: a client may send thousands
     async for message in ws:
         if message.type != WSMsgType.TEXT:
             continue
@@ -301,7 +324,8 @@ async def _read_client(ws: web.WebSocketResponse, deadbands: dict[str, float]) -
                     raise ValueError(f"unknown deadband or bad value: {name}={value!r}")
             deadbands.update(wanted)
             # Logged so that a client's choice (Home Assistant's options) can be seen arriving.
-            _LOGGER.info("event subscriber's deadbands: %s", _named(deadbands))
+            _LOGGER.log(level, "event subscriber's deadbands: %s", _named(deadbands))
+            level = logging.DEBUG
         except (ValueError, TypeError, AttributeError) as err:
             _LOGGER.warning("event subscription ignored: %s", err)
             await _send(ws, {"type": "error", "message": f"ignored: {err}"})
@@ -318,11 +342,23 @@ async def _close_sockets(app: web.Application) -> None:
             await ws.close(code=WSCloseCode.GOING_AWAY, message=b"bridge stopping")
 
 
-async def _throttled_logs(_app: web.Application) -> AsyncIterator[None]:
-    """While the API serves, the same warning or error is logged at most once a minute."""
-    remove = throttle(logging.getLogger().handlers)
+async def _log_filters(app: web.Application) -> AsyncIterator[None]:
+    """While the API serves: no secret in a log line, and the same warning or error at most
+    once a minute (the count of what was left out at least as often)."""
+    handlers = list(logging.getLogger().handlers)
+    throttles = throttle(handlers)
+    redactor = redact_secrets(handlers, app[TOKEN])  # after the throttle: it counts lines as sent
+    flusher = asyncio.create_task(_flush_every(throttles, 60.0))
     yield
-    remove()
+    flusher.cancel()
+    throttles.remove()
+    remove_filter(handlers, redactor)
+
+
+async def _flush_every(throttles: Throttles, seconds: float) -> None:
+    while True:
+        await asyncio.sleep(seconds)
+        throttles.flush()
 
 
 ROUTES = (
@@ -341,17 +377,25 @@ ROUTES = (
 )
 
 
-def create_app(service: BridgeService, token: str, heartbeat: float = 10.0) -> web.Application:
-    """The API of one bridge; ``token`` must not be empty."""
+def create_app(
+    service: BridgeService,
+    token: str,
+    heartbeat: float = 10.0,
+    connections: ConnectionPool | None = None,
+) -> web.Application:
+    """The API of one bridge; ``token`` must not be empty. ``connections``: the pool the
+    server's connections go through (``api/server.py``), told which ones carried the token."""
     if not token:
         raise ValueError("the API needs a token: it never serves without one")
     app = web.Application(
         middlewares=[errors_middleware, auth_middleware], client_max_size=MAX_BODY
     )
     app[SOCKETS] = OpenSockets()
+    # Without a pool (an app served another way, a test's server) there is nothing to count.
+    app[CONNECTIONS] = connections or ConnectionPool(limit=0)
     # aiohttp 3.11 types its signals for an older aiosignal: the call is right, the stub is not.
     app.on_shutdown.append(_close_sockets)  # type: ignore[arg-type]
-    app.cleanup_ctx.append(_throttled_logs)
+    app.cleanup_ctx.append(_log_filters)
     app[SERVICE] = service
     app[TOKEN] = token
     app[HEARTBEAT] = heartbeat

@@ -2,7 +2,8 @@
 
 Each is one line in a private file (0600), written atomically: a disk that fills up or a power
 cut while it is written leaves no file rather than an empty one. A file that is there but holds
-no usable value (empty, not UTF-8, a directory, malformed) is set aside as ``<name>.corrupt`` and
+no usable value (empty, not UTF-8, a directory, malformed, cut short) is set aside as
+``<name>.corrupt`` and
 a new value is made and announced. If that cannot be written either, the bridge does not start:
 it never serves without a token, and never under an empty name.
 """
@@ -33,6 +34,10 @@ class IdentityFile:
     what: str
     pattern: re.Pattern[str]
     make: Callable[[], str]
+    # Exactly what ``make`` makes. The bridge writes a value with its end of line: a value
+    # without one is whole only in this form, otherwise it was cut short (a copy that stopped
+    # halfway, a damaged card) and would be used, wrong, without a word.
+    made: re.Pattern[str]
 
 
 # RFC 6750's b64token, long enough to be worth guessing at: what secrets.token_urlsafe makes.
@@ -41,6 +46,7 @@ API_TOKEN = IdentityFile(
     "API token",
     re.compile(r"[A-Za-z0-9._~+/-]{16,512}=*"),
     lambda: secrets.token_urlsafe(32),
+    re.compile(r"[A-Za-z0-9_-]{43}"),
 )
 # It names the bridge in mDNS (``pew-<id>.local.``): letters, digits and hyphens.
 DEVICE_ID = IdentityFile(
@@ -48,6 +54,7 @@ DEVICE_ID = IdentityFile(
     "device id",
     re.compile(r"[A-Za-z0-9-]{1,32}"),
     lambda: uuid.uuid4().hex[:16],
+    re.compile(r"[0-9a-f]{16}"),
 )
 
 
@@ -98,12 +105,19 @@ def _read(path: Path, kept: IdentityFile) -> tuple[str | None, str | None]:
         return None, None
     except OSError as err:
         return None, f"unreadable ({err.strerror or err})"
+    return _value(raw, kept)
+
+
+def _value(raw: bytes, kept: IdentityFile) -> tuple[str | None, str | None]:
     try:
         value = raw.decode("utf-8").strip()
     except UnicodeDecodeError:
         return None, "not UTF-8 text"
+    problem = None
     if not value:
-        return None, "empty"
-    if not kept.pattern.fullmatch(value):
-        return None, f"not a valid {kept.what}"
-    return value, None
+        problem = "empty"
+    elif not kept.pattern.fullmatch(value):
+        problem = f"not a valid {kept.what}"
+    elif not raw.endswith(b"\n") and not kept.made.fullmatch(value):
+        problem = "cut short (no end of line, and not as long as the bridge makes one)"
+    return (None, problem) if problem else (value, None)

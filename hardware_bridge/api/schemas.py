@@ -8,7 +8,7 @@ from typing import Any
 
 import voluptuous as vol
 
-from hardware_bridge.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
+from hardware_bridge.drivers.witty_pi import voltage_range
 from hardware_bridge.validators import number
 
 
@@ -47,15 +47,24 @@ SCHEDULE = vol.Schema(
         vol.Required("next_shutdown"): or_null(aware_datetime),
     }
 )
-# The widest range any Witty Pi 4 takes; the driver narrows it for the model it finds.
-LOW_VOLTS, HIGH_VOLTS = DEFAULT_VOLTAGE_RANGE
-WITTY_PI_VOLTS = number(at_least=LOW_VOLTS, at_most=HIGH_VOLTS)
-LOW_VOLTAGE = vol.Schema(
-    {
-        vol.Required("threshold"): or_null(WITTY_PI_VOLTS),
-        vol.Optional("recovery"): or_null(WITTY_PI_VOLTS),
-    }
-)
+
+
+def low_voltage(model: str | None) -> vol.Schema:
+    """A low-voltage setting for the board the bridge has: a Witty Pi 4 L3V7 (one Li-ion cell)
+    takes 3.0-4.2 V, the others 2-25 V; an unknown board, the widest range."""
+    low, high = voltage_range(model)
+    volts = number(at_least=low, at_most=high)
+    board = model or "Witty Pi 4"
+
+    def for_the_board(value: Any) -> Any:
+        try:
+            return or_null(volts)(value)
+        except vol.Invalid as err:
+            raise vol.Invalid(f"{err.msg} (a {board} takes {low:g}-{high:g} V)") from None
+
+    return vol.Schema(
+        {vol.Required("threshold"): for_the_board, vol.Optional("recovery"): for_the_board}
+    )
 
 
 def validate(schema: vol.Schema, body: Any) -> dict[str, Any]:

@@ -6,19 +6,62 @@ import asyncio
 import logging
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from aiohttp import web
 
 from hardware_bridge.api.app import create_app
+from hardware_bridge.api.connections import (
+    KEEPALIVE_TIMEOUT,
+    ConnectionPool,
+    Listener,
+    descriptor_budget,
+    listen,
+)
 from hardware_bridge.api.discovery import Announcer
 from hardware_bridge.api.identity import load_or_create_device_id, load_or_create_token
+from hardware_bridge.datalock import DataDirLock
 from hardware_bridge.loader import load_config
 from hardware_bridge.runtime import Simulate, open_hardware
 from hardware_bridge.service import BridgeService
 from hardware_bridge.standin import write_throwaway_wallet
 
 _LOGGER = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Api:
+    """The API listening: aiohttp's runner behind the bridge's own listener."""
+
+    runner: web.AppRunner
+    listener: Listener
+
+    @property
+    def port(self) -> int:
+        return self.listener.port
+
+    async def close(self) -> None:
+        self.listener.close()
+        await self.runner.cleanup()
+
+
+async def open_api(service: BridgeService, token: str, host: str, port: int) -> Api:
+    """The API listening on ``host``:``port`` (0: a free port, in ``Api.port``)."""
+    server = service.settings.server
+    connections = ConnectionPool(descriptor_budget(server.max_connections))
+    runner = web.AppRunner(
+        create_app(service, token, server.heartbeat, connections),
+        access_log=None,
+        keepalive_timeout=KEEPALIVE_TIMEOUT,
+        # Never inflate a body (a 1 MB gzip bomb is a gigabyte), and never read what a handler
+        # left unread (a stranger's body after its 401): api/app.py.
+        auto_decompress=False,
+        lingering_time=0,
+    )
+    await runner.setup()
+    assert runner.server is not None
+    return Api(runner, listen(connections, runner.server, host, port))
 
 
 async def serve(
@@ -37,40 +80,40 @@ async def serve(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
-    config = load_config(config_file, standin_dir=data_dir if simulate is not None else None)
-    settings = config.settings
-    server = settings.server
-    host = server.host if host is None else host
-    port = server.port if port is None else port
-    token, created = load_or_create_token(data_dir)
-    if created:
-        # Printed once, on first start only; afterwards it is in the file (mode 0600).
-        print(f"API token (shown once; also in {data_dir / 'token'}): {token}", flush=True)
-    device_id = load_or_create_device_id(data_dir)
-    write_throwaway_wallet(settings.worker, data_dir)
-    with open_hardware(wiring=config.hardware, simulate=simulate, data_dir=data_dir) as hardware:
-        service = BridgeService(
-            hardware,
-            settings,
-            data_dir=data_dir,
-            device_id=device_id,
-            scenario=None if simulate is None else simulate.scenario,
-        )
-        await service.start()
-        runner = web.AppRunner(create_app(service, token, server.heartbeat), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        bound = runner.addresses[0][1] if runner.addresses else port
-        announcer = Announcer(device_id, host, bound)
-        if server.zeroconf if zeroconf is None else zeroconf:
-            await announcer.start()
-        print(f"hardware-bridge {device_id} listening on http://{host}:{bound}", flush=True)
-        try:
-            await stop.wait()
-        finally:
-            _LOGGER.info("stopping")
-            await announcer.stop()
-            await runner.cleanup()
-            await service.stop()
+    with DataDirLock(data_dir):  # first: a second bridge stops before it touches anything
+        config = load_config(config_file, standin_dir=data_dir if simulate is not None else None)
+        settings = config.settings
+        server = settings.server
+        host = server.host if host is None else host
+        port = server.port if port is None else port
+        token, created = load_or_create_token(data_dir)
+        if created:
+            # Printed once, on first start only; afterwards it is in the file (mode 0600).
+            print(f"API token (shown once; also in {data_dir / 'token'}): {token}", flush=True)
+        device_id = load_or_create_device_id(data_dir)
+        write_throwaway_wallet(settings.worker, data_dir)
+        with open_hardware(
+            wiring=config.hardware, simulate=simulate, data_dir=data_dir
+        ) as hardware:
+            service = BridgeService(
+                hardware,
+                settings,
+                data_dir=data_dir,
+                device_id=device_id,
+                scenario=None if simulate is None else simulate.scenario,
+            )
+            await service.start()
+            api = await open_api(service, token, host, port)
+            bound = api.port
+            announcer = Announcer(device_id, host, bound)
+            if server.zeroconf if zeroconf is None else zeroconf:
+                await announcer.start()
+            print(f"hardware-bridge {device_id} listening on http://{host}:{bound}", flush=True)
+            try:
+                await stop.wait()
+            finally:
+                _LOGGER.info("stopping")
+                await announcer.stop()
+                await api.close()
+                await service.stop()
     print("hardware-bridge stopped", file=sys.stderr, flush=True)

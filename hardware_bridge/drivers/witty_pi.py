@@ -58,9 +58,16 @@ ACTION_REASONS: Final = {
     0x0B: "reboot",
     0x0C: "guaranteed_wake",
 }
-# The ranges UUGear's wittyPi.sh accepts for the low-voltage threshold.
+# The ranges UUGear's wittyPi.sh accepts for the low-voltage threshold (and the recovery).
 VOLTAGE_RANGES: Final = {"Witty Pi 4 L3V7": (3.0, 4.2)}
 DEFAULT_VOLTAGE_RANGE: Final = (2.0, 25.0)
+
+
+def voltage_range(model: str | None) -> tuple[float, float]:
+    """The volts a board of ``model`` takes for its cut and recovery (None: the widest)."""
+    return VOLTAGE_RANGES.get(model or "", DEFAULT_VOLTAGE_RANGE)
+
+
 # An alarm stores only a day of month: further ahead than the shortest month is ambiguous.
 MAX_SCHEDULE_AHEAD: Final = timedelta(days=27)
 
@@ -241,21 +248,34 @@ class WittyPi4(RegisterDevice):
         raw = self.read_u8(register)
         return None if raw == VOLTAGE_DISABLED else raw / 10.0
 
-    def _set_voltage_setting(self, register: int, volts: float | None, what: str) -> None:
+    def _voltage_raw(self, volts: float | None, what: str) -> int:
+        """The register value for ``volts``; refused when the board does not take it."""
         if volts is None:
-            raw = VOLTAGE_DISABLED
-        else:
-            if self._firmware_id is None:
-                self.identify()
-            model = FIRMWARE_MODELS.get(self._firmware_id or 0)
-            low, high = VOLTAGE_RANGES.get(model or "", DEFAULT_VOLTAGE_RANGE)
-            if not low <= volts <= high:
-                raise InvalidSettingError(
-                    f"{what} {volts} V is outside {low}-{high} V for a {model or 'Witty Pi 4'}"
-                )
-            raw = round(volts * 10)
+            return VOLTAGE_DISABLED
+        if self._firmware_id is None:
+            self.identify()
+        model = FIRMWARE_MODELS.get(self._firmware_id or 0)
+        low, high = voltage_range(model)
+        if not low <= volts <= high:
+            raise InvalidSettingError(
+                f"{what} {volts} V is outside {low}-{high} V for a {model or 'Witty Pi 4'}"
+            )
+        return round(volts * 10)
+
+    def _write_voltage_setting(self, register: int, raw: int) -> None:
         if self.read_u8(register) != raw:
             self.write_u8_verified(register, raw)
+
+    def _set_voltage_setting(self, register: int, volts: float | None, what: str) -> None:
+        self._write_voltage_setting(register, self._voltage_raw(volts, what))
+
+    def set_low_voltage(self, threshold: float | None, recovery: float | None) -> None:
+        """Set (or disable, with None) the cut and the recovery voltage together: both are
+        checked before either is written, so a refused pair leaves the board as it was."""
+        cut = self._voltage_raw(threshold, "low-voltage threshold")
+        back = self._voltage_raw(recovery, "recovery voltage")
+        self._write_voltage_setting(CONF_LOW_VOLTAGE, cut)
+        self._write_voltage_setting(CONF_RECOVERY_VOLTAGE, back)
 
     def get_low_voltage_threshold(self) -> float | None:
         """Below this input voltage the board shuts the Pi down; None when disabled."""

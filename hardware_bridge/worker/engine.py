@@ -149,6 +149,11 @@ class DockerWorker:
             password = config.password_file.read_text(encoding="utf-8").strip()
         except OSError as err:
             raise WorkerError(f"cannot read the wallet password file: {err}") from err
+        except UnicodeDecodeError:
+            raise WorkerError(
+                f"the wallet password file {config.password_file} is not UTF-8 text: "
+                "write the password in it as UTF-8"
+            ) from None
         if not config.wallet_file.is_file():
             raise WorkerError(f"the wallet file {config.wallet_file} does not exist")
         return worker_environment(config, password)
@@ -257,16 +262,27 @@ class DockerWorker:
         container = self._running_container()
         if container is None:
             return False
-        self._call("ask the worker to stop", lambda: container.kill(signal="SIGTERM"))
-        return True
+        return self._signal(container, "ask the worker to stop", "SIGTERM")
 
     def kill(self) -> bool:
         """Kill the worker now (SIGKILL) and wait for it to be gone; False if it was not running."""
         container = self._running_container()
-        if container is None:
+        if container is None or not self._signal(container, "stop the worker", "SIGKILL"):
             return False
-        self._call("stop the worker", container.kill)
         self._call("wait for the worker", lambda: container.wait(timeout=30))
+        return True
+
+    def _signal(self, container: Any, what: str, signal: str) -> bool:
+        """Send ``signal``; False if the worker stopped by itself in the meantime (the engine
+        refuses a signal to a stopped container: what was asked has happened)."""
+        try:
+            self._call(what, lambda: container.kill(signal=signal))
+        except docker.errors.NotFound:
+            return False  # removed in the meantime
+        except WorkerError:
+            if self._running_container() is None:
+                return False
+            raise
         return True
 
     # Status

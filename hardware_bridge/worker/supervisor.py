@@ -8,6 +8,11 @@ Commands are serialised: one start or drain talks to Docker at a time, and when 
 turn comes it acts on what is wanted *then*, so the latest command wins. A forced stop does not
 queue: it kills at once, under any drain in flight. The wanted state, the task tallies and the
 log cursor are persisted in ``worker.json`` so a restart of the bridge loses none of them.
+
+A guard is a level, not an edge: while one forbids running, every pass (each sample, each poll,
+the first ones after a start of the bridge) drives the worker towards stopped — a drain, then a
+kill at the guard's deadline, counted from when the guard first held — and tries again after an
+engine that did not answer, so a trip that landed during an outage is carried out once it ends.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,6 +85,34 @@ class Drain:
     task: asyncio.Task[None] | None = None  # the watch, once the SIGTERM is out
 
 
+@dataclass
+class GuardHold:
+    """A guard forbids running: the worker is driven to stopped, and kept there, until it clears."""
+
+    since: float  # time.time(), for the state
+    deadline: float  # time.monotonic(): a worker still running then is killed
+    grace: float
+    # Between attempts the engine refused (not between looks during an outage: the looks pace
+    # those). Short, so that a refusal that passes costs little of the grace.
+    retry: RestartBackoff = field(default_factory=lambda: RestartBackoff(1.0, 30.0, 1.0))
+    last_error: str | None = None
+
+    def report(self, stopped: bool) -> GuardHoldReport:
+        left = self.deadline - time.monotonic()
+        return GuardHoldReport(self.since, self.since + self.grace, stopped, self.last_error, left)
+
+
+@dataclass(frozen=True)
+class GuardHoldReport:
+    """The hold as the state shows it: the guard and the worker converging."""
+
+    since: float  # epoch s: when a guard first forbade running
+    kill_at: float  # epoch s: a worker still running then is killed
+    worker_stopped: bool
+    last_error: str | None  # why the last attempt to stop it failed
+    seconds_left: float  # till kill_at (negative: overdue, the engine did not answer)
+
+
 @dataclass(frozen=True)
 class StopRequest:
     """How the owner last asked the worker to stop."""
@@ -99,10 +132,14 @@ class WorkerSupervisor:
         faults: FaultTracker,
         refusal: Callable[[], str | None],
         on_change: Callable[[], None],
+        guard_grace: float = 120.0,
     ) -> None:
         self.config = config
         self._faults = faults
         self._refusal = refusal  # why the guards forbid running now, or None
+        self._guard_grace = guard_grace  # how long a guard lets the running task finish
+        self._hold: GuardHold | None = None
+        self._enforcing: asyncio.Task[None] | None = None
         self._on_change = on_change
         self._engine = DockerWorker(config)
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="docker")
@@ -130,7 +167,6 @@ class WorkerSupervisor:
         self._commands = asyncio.Lock()
         self._starting = False
         self._drain: Drain | None = None
-        self._background: set[asyncio.Task[Any]] = set()
 
     # The state
 
@@ -156,11 +192,6 @@ class WorkerSupervisor:
             desired_running=self.wanted,
             platform_mismatch=self._platform_mismatch,
         )
-
-    @property
-    def running(self) -> bool:
-        """Running, or about to: what a guard must stop."""
-        return self._look.running or self._starting
 
     # Commands from the owner
 
@@ -191,26 +222,86 @@ class WorkerSupervisor:
             await self._kill()
         return self.status()
 
-    async def guard_stop(self, grace: float) -> None:
-        """A guard forbids running: drain the worker, and keep it wanted for when it clears.
+    def hold_report(self) -> GuardHoldReport | None:
+        """The guards' hold on the worker, or None when no guard forbids running."""
+        if self._hold is None:
+            return None
+        return self._hold.report(stopped=self._stopped())
 
-        Never raises: what comes after (a clean shutdown before the power goes) must happen
-        even when the Docker engine does not answer; the failure is in the faults.
-        """
-        await self._guard_drain(self._announce_drain(grace, "guard"))
-
-    def guard_stop_soon(self, grace: float) -> None:
-        """``guard_stop`` in the background; the state shows the drain from now on, so the very
-        state that shows a guard tripping shows it acting."""
-        self._spawn(self._guard_drain(self._announce_drain(grace, "guard")))
-
-    async def _guard_drain(self, drain: Drain | None) -> None:
-        if drain is not None:
-            with contextlib.suppress(WorkerError):
-                await self._signal_drain(drain)
+    async def guard_stop(self) -> None:
+        """Drive the worker to stopped now for a guard, and wait for it (a clean shutdown
+        follows). Never raises: what comes after must happen even when the Docker engine does
+        not answer; the failure is in the faults, and the hold tries again."""
+        await self.enforce_guards()
         if self._drain is not None and self._drain.task is not None:
             # wait, not await: a forced stop that ends this drain early is no error here.
             await asyncio.wait({self._drain.task})
+
+    async def enforce_guards(self) -> None:
+        """One pass of the guards' hold (a no-op when no guard forbids running)."""
+        task = self.enforce_guards_soon()
+        if task is not None:
+            await asyncio.wait({task})
+
+    def enforce_guards_soon(self) -> asyncio.Task[None] | None:
+        """One pass of the guards' hold in the background; the pass in flight if there is one.
+
+        What it does is decided now, from the last look, and a drain shows in the state from
+        now on: the very state that shows a guard tripping shows it acting.
+        """
+        if self._enforcing is not None and not self._enforcing.done():
+            return self._enforcing
+        hold = self._guard_hold()
+        if hold is None:
+            return None
+        step = self._guard_step(hold)
+        if step is None:
+            return None
+        self._enforcing = asyncio.create_task(self._attempt(hold, step))
+        return self._enforcing
+
+    def _guard_hold(self) -> GuardHold | None:
+        """The hold in force: made when a guard first forbids running, gone when none does."""
+        if self._refusal() is None:
+            self._hold = None
+        elif self._hold is None:
+            grace = self._guard_grace
+            self._hold = GuardHold(time.time(), time.monotonic() + grace, grace)
+        return self._hold
+
+    def _stopped(self) -> bool:
+        return self._look.state in (WorkerState.STOPPED, WorkerState.NOT_CREATED) and not (
+            self._starting or self._drain is not None
+        )
+
+    def _guard_step(self, hold: GuardHold) -> Awaitable[Any] | None:
+        """What the hold does next: None when there is nothing to do now."""
+        if self._drain is not None:
+            # The owner's drain or ours: the guard's deadline bounds it, and its watch kills.
+            self._drain.deadline = min(self._drain.deadline, hold.deadline)
+            return None
+        if self._look.state == WorkerState.ERROR:
+            return None  # the engine did not answer the last look: the next look tries again
+        if not (self._look.running or self._starting) or not hold.retry.due():
+            return None
+        left = hold.deadline - time.monotonic()
+        if left <= 0:
+            return self._kill("guard")
+        drain = self._announce_drain(left, "guard")
+        return None if drain is None else self._signal_drain(drain)
+
+    async def _attempt(self, hold: GuardHold, step: Awaitable[Any]) -> None:
+        try:
+            await step
+        except EngineUnavailableError as err:
+            hold.last_error = str(err)  # the next look that gets an answer tries again
+        except WorkerError as err:
+            hold.last_error = str(err)
+            hold.retry.crashed()
+        else:
+            hold.last_error = None
+            hold.retry.reset()
+        self._on_change()
 
     # Keeping it there
 
@@ -220,6 +311,9 @@ class WorkerSupervisor:
             self._spawn(self._ask_core())
         previous = self._look
         await self._refresh()
+        if self._guard_hold() is not None:
+            await self.enforce_guards()
+            return
         if self._commands.locked() or self._drain is not None:
             return  # a command is moving it: look again next time
         if self.wanted and self._look.state in (WorkerState.STOPPED, WorkerState.NOT_CREATED):
@@ -253,7 +347,14 @@ class WorkerSupervisor:
                 waited,
             )
         if self._backoff.due():
-            await self._quietly(self._start())
+            try:
+                await self._start()
+            except EngineUnavailableError:
+                pass  # in the faults; the next look finds the engine back, or not
+            except WorkerError:
+                # A start that cannot work as things are (a password file that is not UTF-8,
+                # an image that cannot be pulled): tried again later, not on every look.
+                self._backoff.crashed()
 
     async def _quietly(self, command: Awaitable[Any]) -> None:
         """A command the bridge gives itself: a failure is in the faults, and it tries again."""
@@ -294,8 +395,8 @@ class WorkerSupervisor:
 
     async def _start(self) -> None:
         async with self._commands:
-            if not self.wanted:
-                return  # a later stop won
+            if not self.wanted or self._refusal() is not None:
+                return  # a later stop won, or a guard tripped while this start queued
             self._starting = True
             self._on_change()
             try:
@@ -367,11 +468,11 @@ class WorkerSupervisor:
             self._drain.task.cancel()
         self._drain = None
 
-    async def _kill(self) -> None:
+    async def _kill(self, reason: str = "request") -> None:
         """A forced stop: it queues behind nothing, and ends any drain under way."""
         self._end_drain()
         if await self._docker_command(DOCKER_FAULT, self._engine.kill):
-            _LOGGER.info("worker stopped (request, forced)")
+            _LOGGER.info("worker stopped (%s, forced)", reason)
             self._forced_stop = True
         await self._settle()
 
@@ -414,14 +515,10 @@ class WorkerSupervisor:
     async def _on_docker(self, call: Callable[[], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._pool, call)
 
-    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(coroutine)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
-
     async def settled(self) -> None:
         """Wait for the drains in flight."""
-        await asyncio.gather(*list(self._background), return_exceptions=True)
+        if self._enforcing is not None:
+            await asyncio.wait({self._enforcing})
         if self._drain is not None and self._drain.task is not None:
             await asyncio.wait({self._drain.task})
 
@@ -429,8 +526,8 @@ class WorkerSupervisor:
         """Stop watching. A drain under way goes on in the worker, which has had its SIGTERM;
         the next bridge to start picks it up (the worker is still unwanted)."""
         self._end_drain()
-        for task in list(self._background):
-            task.cancel()
+        if self._enforcing is not None:
+            self._enforcing.cancel()
         self._engine.close()
         # Docker calls are short (the client's timeout), but do not wait for ever.
         with contextlib.suppress(TimeoutError):

@@ -252,3 +252,21 @@ def test_the_device_id_is_stable_across_restarts(tmp_path):
         assert json.dumps(token) not in second.log.read_text().split("stopped")[-1]
     finally:
         second.stop()
+
+
+async def test_a_setting_the_board_does_not_take_is_a_400_that_names_the_board_and_writes_nothing(
+    tmp_path, bridges
+):
+    # Before: the schema took 2-25 V for every board; on a Witty Pi 4 L3V7 the cut was written
+    # before the recovery was refused: a 400, the board holding the new cut, GET the old one.
+    config = write_config(tmp_path / "b.toml", docker_url=f"unix://{tmp_path}/none", tmp=tmp_path)
+    l3v7 = BridgeProcess(tmp_path / "data", config=config, scenario="li_ion_gauge").start()
+    bridges.append(l3v7)
+    _, before = await call(l3v7, "GET", "/witty_pi/low_voltage")
+    status, document = await call(
+        l3v7, "PUT", "/witty_pi/low_voltage", body={"threshold": 3.2, "recovery": 5.0}
+    )
+    assert status == 400
+    assert "within 3..4.2, got 5.0 (a Witty Pi 4 L3V7 takes 3-4.2 V)" in document["message"]
+    _, after = await call(l3v7, "GET", "/witty_pi/low_voltage")
+    assert after == before

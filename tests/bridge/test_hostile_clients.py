@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 
 import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX
 from tests.support.bridge import bridge_without_docker
+from tests.support.hostile import exchange, gzip_bomb, status_of
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 SUBSCRIBERS = 4
@@ -33,17 +33,8 @@ def log_of_this_test(bridge):
 
 async def raw_request(bridge, request: bytes) -> tuple[int, bytes]:
     """Send bytes no HTTP client library would; the status and the body of the answer."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", bridge.port)
-    try:
-        writer.write(request)
-        await writer.drain()
-        answer = await asyncio.wait_for(reader.read(), 10)
-    finally:
-        writer.close()
-        with contextlib.suppress(ConnectionError):
-            await writer.wait_closed()
-    head, _, body = answer.partition(b"\r\n\r\n")
-    return int(head.split()[1]), body
+    answer = await exchange(bridge.port, request)
+    return status_of(answer), answer.partition(b"\r\n\r\n")[2]
 
 
 async def test_an_authorization_header_that_is_not_utf8_is_a_401_without_a_traceback(
@@ -177,3 +168,93 @@ async def test_subscribers_past_the_limit_get_a_503_before_the_upgrade(bridge):
         finally:
             for ws in sockets:
                 await ws.close()
+
+
+def post_head(bridge, *headers: bytes, token: bool = True, length: int) -> bytes:
+    """The head of a POST /worker/stop with ``headers`` and a body of ``length`` bytes."""
+    lines = [
+        b"POST /api/v1/worker/stop HTTP/1.1",
+        b"Host: bridge",
+        b"Connection: close",
+        b"Content-Type: application/json",
+        b"Content-Length: %d" % length,
+        *headers,
+    ]
+    if token:
+        lines.append(b"Authorization: Bearer " + bridge.token.encode())
+    return b"\r\n".join(lines) + b"\r\n\r\n"
+
+
+async def test_a_strangers_gzip_bomb_is_a_401_and_never_inflated(bridge):
+    # Before: aiohttp inflated the body before the token was checked: 1 MB took 690 MB.
+    bomb = gzip_bomb(1024)
+    peak = bridge.memory_mib("VmHWM")
+    head = post_head(bridge, b"Content-Encoding: gzip", token=False, length=len(bomb))
+    answer = await exchange(bridge.port, head, bomb)
+    assert status_of(answer) == 401
+    assert bridge.memory_mib("VmHWM") - peak < 16
+
+
+async def test_a_compressed_body_is_a_415_even_with_the_token(bridge, log_of_this_test):
+    bomb = gzip_bomb(1024)
+    peak = bridge.memory_mib("VmHWM")
+    answer = await exchange(
+        bridge.port, post_head(bridge, b"Content-Encoding: gzip", length=len(bomb)), bomb
+    )
+    assert status_of(answer) == 415
+    assert b"send the JSON uncompressed" in answer
+    assert bridge.memory_mib("VmHWM") - peak < 16
+    assert "Traceback" not in log_of_this_test()
+
+
+async def test_junk_that_says_it_is_deflated_is_a_415_not_a_500(bridge, log_of_this_test):
+    # Before: aiohttp's inflater failed on it inside our handler: a 500 and a traceback.
+    junk = b"this is not deflate data at all"
+    answer = await exchange(
+        bridge.port, post_head(bridge, b"Content-Encoding: deflate", length=len(junk)), junk
+    )
+    assert status_of(answer) == 415
+    assert "unexpected error" not in log_of_this_test()
+
+
+async def test_a_client_that_hangs_up_mid_body_costs_no_500(bridge, log_of_this_test):
+    # Before: the handler's read failed with the connection gone: "unexpected error", a 500.
+    head = post_head(bridge, length=1000)
+    for _ in range(3):
+        await exchange(bridge.port, head, b'{"drain": ', hang_up=True)
+    await asyncio.sleep(1)  # the bridge sees the hang-ups
+    status, _ = await raw_request(
+        bridge, b"GET /api/v1/health HTTP/1.1\r\nConnection: close\r\n\r\n"
+    )
+    assert status == 200
+    log = log_of_this_test()
+    assert "unexpected error" not in log
+    assert "Traceback" not in log
+
+
+async def test_the_token_in_a_malformed_request_never_reaches_the_log(bridge, log_of_this_test):
+    # Before: aiohttp logged the header line it could not parse: "Authorization: Bearer <token>".
+    status, _ = await raw_request(
+        bridge,
+        b"GET /api/v1/state HTTP/1.1\r\nHost: bridge\r\nConnection: close\r\n"
+        b"Authorization: Bearer " + bridge.token.encode() + b"\x01\r\n\r\n",
+    )
+    assert status == 400
+    log = log_of_this_test()
+    assert "Error handling request" in log  # logged, without it
+    assert bridge.token not in log
+
+
+async def test_a_flood_of_subscriptions_is_not_a_flood_of_log_lines(bridge, log_of_this_test):
+    # Before: each subscribe message was a line at INFO: 20,000 of them wrote 4.2 MB in 2 s.
+    headers = {"Authorization": f"Bearer {bridge.token}"}
+    async with (
+        aiohttp.ClientSession(headers=headers) as session,
+        session.ws_connect(f"{bridge.url}{PREFIX}/events") as ws,
+    ):
+        for power in range(500):
+            await ws.send_str(f'{{"type": "subscribe", "deadbands": {{"power": {power}}}}}')
+        # Answered after all the others: by then the bridge has read them all.
+        bad = '{"type": "subscribe", "deadbands": {"power": -1}}'
+        assert "unknown deadband or bad value" in await error_answering(ws, bad)
+    assert log_of_this_test().count("event subscriber's deadbands") == 1

@@ -32,6 +32,8 @@ UNUSABLE = [
     pytest.param(DIRECTORY, id="a directory"),
     pytest.param(b"two words\n", id="malformed"),
     pytest.param(b"x" * 600, id="too long"),
+    # Before: 16 characters or more of a token (or any of a device id) were used as they were.
+    pytest.param(b"Ds_yxQ2OYTGG-BuxF-Nw-Nuct4t", id="cut short"),
 ]
 
 
@@ -134,3 +136,11 @@ async def test_an_empty_device_id_is_replaced_by_a_real_one(tmp_path, bridges):
         device = await reply.json()
     assert DEVICE_ID.pattern.fullmatch(device["device_id"])
     assert (data / "device_id").read_text() == f"{device['device_id']}\n"
+
+
+@pytest.mark.parametrize("kept", [API_TOKEN, DEVICE_ID], ids=["token", "device_id"])
+def test_a_whole_value_is_kept_with_or_without_its_end_of_line(tmp_path, kept):
+    value = kept.make()
+    for content in (f"{value}\n", value, "my-own-value-0123456789\n"):
+        (tmp_path / kept.file).write_text(content)
+        assert load_or_create(tmp_path, kept) == (content.strip(), False)

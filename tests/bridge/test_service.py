@@ -8,17 +8,12 @@ from dataclasses import replace
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
 from hardware_bridge.errors import InvalidSettingError
 from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.periodic import run_every
-from hardware_bridge.service import BridgeService
-from hardware_bridge.settings import BridgeSettings
-from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
-from hardware_bridge.sim.world import Simulation
-from hardware_bridge.standin import standin_worker
-from tests.support.clock import JUNE_MORNING, june_morning
+from tests.support.clock import june_morning
+from tests.support.service import in_process
 
 
 @pytest.fixture
@@ -35,18 +30,6 @@ async def hot_service(tmp_path):
     bridge = in_process(scenario, tmp_path)
     yield bridge
     await bridge.stop()
-
-
-def in_process(scenario, tmp_path):
-    clock = ManualClock(JUNE_MORNING)
-    simulation = Simulation(scenario, clock)
-    hardware = simulation.hardware(data_dir=tmp_path, retry=RetryPolicy(sleep=lambda _: None))
-    worker = replace(standin_worker(tmp_path), docker_url=f"unix://{tmp_path}/none.sock")
-    settings = BridgeSettings(worker=worker)
-    bridge = BridgeService(hardware, settings, data_dir=tmp_path, device_id="0123456789abcdef")
-    bridge.clock = clock  # the test moves time
-    bridge.simulation = simulation
-    return bridge
 
 
 async def test_an_i2c_fault_is_degraded_state_logged_once_and_recovers(service, caplog):
@@ -177,3 +160,20 @@ async def test_the_worker_heating_the_soc_trips_the_temperature_guard_on_the_soc
         hot_service.clock.advance(60)
         await hot_service.sample()
     assert hot_service.state()["guards"]["tripped"] == {}
+
+
+async def test_a_refused_cut_and_recovery_pair_leaves_the_board_as_it_was(tmp_path):
+    # Before: the driver wrote the cut, then refused the recovery: the board held half of it.
+    service = in_process(june_morning("li_ion_gauge"), tmp_path)  # a Witty Pi 4 L3V7
+    try:
+        await service.sample()
+        before = service.state()["witty_pi"]
+        with pytest.raises(InvalidSettingError, match=r"recovery voltage 5.0 V is outside 3.0-4.2"):
+            await service.set_low_voltage(3.2, 5.0)
+        service.clock.advance(61)  # past the Witty Pi's poll interval: a fresh read
+        await service.sample()
+        after = service.state()["witty_pi"]
+        for setting in ("low_voltage_threshold", "recovery_voltage"):
+            assert after[setting] == before[setting]
+    finally:
+        await service.stop()

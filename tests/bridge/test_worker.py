@@ -13,6 +13,7 @@ import pytest
 from hardware_bridge.faults import FaultTracker
 from hardware_bridge.loader import load_config
 from hardware_bridge.settings import STANDIN_IMAGE
+from hardware_bridge.worker.engine import DockerWorker
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
@@ -235,3 +236,40 @@ def test_building_the_standin_image_again_keeps_it(docker_engine):
     before = image_id()
     docker_engine.build_standin_image()
     assert image_id() == before
+
+
+async def test_a_password_file_that_is_not_utf8_is_a_clear_refusal_logged_once(
+    start_bridge, tmp_path
+):
+    # Before: a 500 on start, then the same unexpected error on every poll.
+    bridge = start_bridge()
+    (tmp_path / "wallet-password").write_bytes(b"\xff\xfe secret \x80\n")
+    status, document = await request(bridge, "POST", "/worker/start")
+    assert (status, document["error"]) == (409, "worker_error")
+    assert "is not UTF-8 text" in document["message"]
+    state = await wait_for(bridge, lambda s: "worker" in s["degraded"], "the worker's fault")
+    assert "is not UTF-8 text" in state["degraded"]["worker"]
+    assert state["worker"]["desired_running"] is True  # it starts once the file is mended
+    await asyncio.sleep(3)  # several polls (every 0.5 s here)
+    log = bridge.log.read_text()
+    assert log.count("is not UTF-8 text") == 1
+    assert "unexpected error" not in log
+
+
+def test_a_signal_to_a_worker_that_stopped_under_it_is_no_error(
+    tmp_path, docker_engine, docker_sdk_allowed
+):
+    # Before: a stop that looked at a running worker, which then exited before the signal,
+    # was the engine's 409 ("is not running"), an undocumented answer to a stop.
+    config = write_config(tmp_path / "bridge.toml", docker_url=docker_engine.url, tmp=tmp_path)
+    settings = load_config(config, standin_dir=tmp_path).settings.worker
+    engine = DockerWorker(settings)
+    try:
+        engine.start()
+        looked_at = engine._running_container()  # what kill() and terminate() look at first
+        docker_engine.docker("kill", settings.container_name)  # it stops in between
+        assert engine._signal(looked_at, "stop the worker", "SIGKILL") is False
+        assert engine._signal(looked_at, "ask the worker to stop", "SIGTERM") is False
+    finally:
+        docker_engine.docker("rm", "-f", settings.container_name, check=False)
+        engine.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 import time
 from pathlib import Path
 
@@ -93,13 +92,6 @@ async def test_a_shutdown_does_not_wait_for_a_drain_and_the_next_bridge_takes_it
     state = await wait_for(again, lambda s: s["worker"]["state"] == "stopped", "the drain")
     assert state["worker"]["forced_stop"] is True
     assert state["worker"]["desired_running"] is False
-
-
-def test_sighup_is_a_clean_stop(tmp_path):
-    config = write_config(tmp_path / "b.toml", docker_url="unix:///nonexistent", tmp=tmp_path)
-    hung_up = BridgeProcess(tmp_path / "data", config=config).start()
-    assert hung_up.stop(signal.SIGHUP) == 0
-    assert hung_up.log.read_text().rstrip().endswith("hardware-bridge stopped")
 
 
 async def test_a_stop_while_the_engine_is_down_is_a_503_and_happens_when_it_is_back(

@@ -132,13 +132,24 @@ class BridgeProcess:
             resource.prlimit(self.process.pid, resource.RLIMIT_NOFILE, limit)
         return offset
 
+    def memory_mib(self, field: str = "VmRSS") -> float:
+        """The process's resident memory now (``VmRSS``) or at its peak so far (``VmHWM``)."""
+        assert self.process is not None
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+        raise LookupError(field)
+
     def output(self, offset: int) -> str:
         with self.log.open() as log:
             log.seek(offset)
             return log.read()
 
     def start(self, timeout: float = 120) -> BridgeProcess:
-        offset = self.launch()
+        return self.wait_listening(self.launch(), timeout)
+
+    def wait_listening(self, offset: int, timeout: float = 120) -> BridgeProcess:
+        """Once launched (its log from ``offset``), wait until it listens."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

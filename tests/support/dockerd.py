@@ -19,6 +19,7 @@ import signal
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from hardware_bridge.settings import STANDIN_IMAGE
@@ -130,6 +131,20 @@ class PrivateDockerd:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait()
         self.process = None
+
+    @contextlib.contextmanager
+    def frozen(self) -> Iterator[None]:
+        """The engine hung, as a daemon stuck on a full disk or swapping is: SIGSTOP on dockerd.
+
+        Its socket still accepts connections (the kernel does that), nothing answers them, and
+        the containers run on (their shims are other processes). SIGCONT when the block ends.
+        """
+        assert self.process is not None
+        os.kill(self.process.pid, signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            os.kill(self.process.pid, signal.SIGCONT)
 
     def discard(self) -> None:
         """Stop the engine and remove everything it had: mounts and directory."""
