@@ -140,6 +140,7 @@ class WorkerSupervisor:
         self._guard_grace = guard_grace  # how long a guard lets the running task finish
         self._hold: GuardHold | None = None
         self._enforcing: asyncio.Task[None] | None = None
+        self._asking: asyncio.Task[None] | None = None  # the core's chain, asked off the poll
         self._on_change = on_change
         self._engine = DockerWorker(config)
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="docker")
@@ -307,8 +308,8 @@ class WorkerSupervisor:
 
     async def poll(self) -> None:
         """Look at the container; bring the worker back where it is wanted."""
-        if self._core.due(time.monotonic()):
-            self._spawn(self._ask_core())
+        if self._core.due(time.monotonic()) and (self._asking is None or self._asking.done()):
+            self._asking = asyncio.create_task(self._ask_core())
         previous = self._look
         await self._refresh()
         if self._guard_hold() is not None:
@@ -526,8 +527,9 @@ class WorkerSupervisor:
         """Stop watching. A drain under way goes on in the worker, which has had its SIGTERM;
         the next bridge to start picks it up (the worker is still unwanted)."""
         self._end_drain()
-        if self._enforcing is not None:
-            self._enforcing.cancel()
+        for task in (self._enforcing, self._asking):
+            if task is not None:
+                task.cancel()
         self._engine.close()
         # Docker calls are short (the client's timeout), but do not wait for ever.
         with contextlib.suppress(TimeoutError):
