@@ -21,12 +21,14 @@ from homeassistant.helpers.event import async_track_state_change_event, async_tr
 from homeassistant.helpers.storage import Store
 from homeassistant.util.dt import utcnow
 
-from .client import BridgeClientError, BridgeDevice
 from .const import DOMAIN
-from .coordinator import PEWConfigEntry, PEWCoordinator
+from .coordinator import PEWCoordinator
+from .errors import BridgeClientError
 from .idle import IdleReport
-from .observation import RUNNING, Observer
+from .models import BridgeDevice
+from .observation import Observer
 from .policy import Decision, Policy
+from .runtime_data import PEWConfigEntry
 from .settings import AutoSettings
 
 _LOGGER = logging.getLogger(__package__)
@@ -170,8 +172,7 @@ class ComputeWindow:
             listener()
 
     def _worker_wanted(self) -> bool:
-        worker = self.coordinator.data.worker
-        return worker.desired_running or worker.state in RUNNING
+        return self.coordinator.data.worker.wanted
 
     @callback
     def _command(self, run: bool) -> None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 from homeassistant.const import UnitOfEnergy, UnitOfPower
 from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 from homeassistant.util.unit_conversion import BaseUnitConverter, EnergyConverter, PowerConverter
 
-from .client import BridgeDevice, BridgeState
 from .const import DOMAIN
 from .idle import DEVICE_DOMAINS, DeviceState, IdleReport, in_use, report
+from .models import BridgeDevice, BridgeState
 from .policy import Observation
 from .settings import AutoSettings, Source
 from .surplus import (
@@ -32,10 +32,6 @@ from .surplus import (
     busy_consumers,
     grid_surplus,
 )
-
-# The worker's states in which it draws its power, and those in which it takes tasks.
-DRAWING: Final = frozenset({"starting", "running", "draining"})
-RUNNING: Final = frozenset({"starting", "running"})
 
 
 def pi_cpu_load(state: BridgeState | None) -> float | None:
@@ -171,7 +167,7 @@ class Observer:
     def observe(self, now: float, bridge: BridgeState | None) -> Seen:
         """The observation at ``now`` (seconds since the epoch); ``bridge`` None while unread."""
         s = self.settings
-        drawing = bridge is not None and bridge.worker.state in DRAWING
+        drawing = bridge is not None and bridge.worker.drawing
         estimate = self._estimate(now, bridge, s.policy.worker_watts if drawing else 0.0)
         surplus = None
         if estimate.surplus_w is not None:
@@ -184,7 +180,7 @@ class Observer:
             time=now,
             # Unread meters show no surplus: nothing starts on a reading nobody made.
             surplus_w=0.0 if surplus is None else surplus,
-            worker_running=bridge is not None and bridge.worker.state in RUNNING,
+            worker_running=bridge is not None and bridge.worker.running,
             task_started=self._task(now, bridge),
             busy=idle.busy + consumers,
             battery_soc=estimate.battery_soc,

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.positive_energy_worker.client import (
+from custom_components.positive_energy_worker.errors import BridgeDocumentError, NotABridgeError
+from custom_components.positive_energy_worker.models import (
     BridgeDevice,
-    BridgeDocumentError,
     BridgeState,
     Health,
     LowVoltage,
-    NotABridgeError,
     Schedule,
     WorkerStatus,
     parse,
