@@ -49,7 +49,7 @@ class WindowState:
 
     decision: Decision
     surplus_w: float | None  # smoothed; None while the source is unread
-    surplus: bool  # the surplus beats the start threshold (and, once it did, the stop one)
+    surplus: bool  # the policy's: the surplus carries the worker
     idle: IdleReport
 
 
@@ -154,17 +154,9 @@ class ComputeWindow:
         if self.auto and decision.run != was_on:
             self._command(decision.run)
         self._save_soon()
-        surplus = self._surplus(seen.surplus_w)
+        surplus = seen.surplus_w is not None and decision.surplus  # nothing read: no surplus
         self._state = WindowState(decision, seen.surplus_w, surplus, seen.idle)
         self._publish()
-
-    def _surplus(self, surplus_w: float | None) -> bool:
-        """Hysteresis: on from the start threshold, off below the stop threshold."""
-        if surplus_w is None:
-            return False
-        config = self._policy.config
-        was = self._state is not None and self._state.surplus
-        return surplus_w >= (config.stop_w if was else config.start_w)
 
     @callback
     def _publish(self) -> None:

@@ -1,4 +1,6 @@
-"""The bridge client's errors: what went wrong talking to a bridge, from the caller's side."""
+"""The bridge client's errors: what went wrong talking to a bridge, from the caller's side.
+
+Pure Python."""
 
 from __future__ import annotations
 
