@@ -135,6 +135,11 @@ async def test_a_real_state_parses_into_the_model(state_document) -> None:
             lambda d: d["guards"].update(tripped={"battery_low": 3}),
             "state.guards.tripped: expected an object of text",
         ),
+        (
+            lambda d: d["worker"].update(state="sleeping"),
+            "state.worker.state: expected one of not_created, starting, running, draining, "
+            "stopped, error, got str 'sleeping'",
+        ),
     ],
 )
 @pytest.mark.usefixtures("socket_enabled")
