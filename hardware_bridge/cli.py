@@ -1,4 +1,5 @@
-"""``hardware-bridge``: read, scan and serve the hardware, real or simulated; doctor a setup."""
+"""``hardware-bridge``: read, scan and serve the hardware, real or simulated; doctor a setup;
+write the API's OpenAPI document."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from hardware_bridge.loader import load_config
 from hardware_bridge.readings import HostReading, Snapshot
 from hardware_bridge.runtime import Simulate, open_hardware
 from hardware_bridge.scan import scan
+from hardware_bridge.wire import to_json
 
 DATA_DIR_ENV = "HARDWARE_BRIDGE_DATA_DIR"
 
@@ -120,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--config", type=Path, help="bridge config file (TOML)")
     doctor.add_argument("--data-dir", type=Path, help="the data dir serve would use")
     doctor.add_argument("--json", action="store_true", help="machine-readable output")
+    spec = commands.add_parser(
+        "openapi", help="print the API's OpenAPI document, its schemas generated from the models"
+    )
+    spec.add_argument(
+        "--output", type=Path,
+        help="write it to this file (hardware_bridge/api/openapi.json: regenerate the contract)",
+    )  # fmt: skip
     return parser
 
 
@@ -156,9 +165,9 @@ def _format_snapshot(snapshot: Snapshot) -> str:
         )
     if snapshot.host is not None:
         lines.append(f"host        {_format_host(snapshot.host)}")
-    energy = ", ".join(f"{name} {wh:.3f} Wh" for name, wh in snapshot.energy.items())
+    energy = ", ".join(f"{name} {wh:.3f} Wh" for name, wh in to_json(snapshot.energy).items())
     lines.append(f"energy      {energy}")
-    lines.extend(f"error       {role}: {message}" for role, message in snapshot.errors.items())
+    lines.extend(f"error       {role}: {message}" for role, message in snapshot.degraded.items())
     return "\n".join(lines)
 
 
@@ -186,12 +195,12 @@ def _read(args: argparse.Namespace) -> int:
     ) as hardware:
         snapshot = hardware.sample(force=True)
     if args.json:
-        print(json.dumps(snapshot.as_dict(), indent=2))
+        print(json.dumps(to_json(snapshot), indent=2))
     else:
         print(_format_snapshot(snapshot))
     return (
         1
-        if snapshot.errors and not any((snapshot.battery, snapshot.solar, snapshot.witty_pi))
+        if snapshot.degraded and not any((snapshot.battery, snapshot.solar, snapshot.witty_pi))
         else 0
     )
 
@@ -259,6 +268,17 @@ def _doctor(args: argparse.Namespace) -> int:
     return 0 if healthy else 1
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from hardware_bridge.api import openapi  # noqa: PLC0415  (the worker's SDK only when asked)
+
+    text = openapi.text(openapi.generated(openapi.committed()))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -276,6 +296,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "doctor":
             return _doctor(args)
+        if args.command == "openapi":
+            return _openapi(args)
         return _scan(args)
     except BridgeError as err:
         print(f"hardware-bridge: {err}", file=sys.stderr)

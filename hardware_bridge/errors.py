@@ -22,6 +22,10 @@ class ReadingError(BridgeError):
         super().__init__(f"{chip}: register {register}: {reason}{code}")
 
 
+class NotSampledError(BridgeError):
+    """The hardware has not been sampled yet: there is no state to show."""
+
+
 class WriteVerifyError(ReadingError):
     """A register read back something other than what was written."""
 

@@ -7,10 +7,11 @@ hovers at its floor does not start and stop the worker every few seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
 
 from hardware_bridge.errors import BridgeError, InvalidSettingError
 from hardware_bridge.readings import Snapshot
+from hardware_bridge.wire import Doc
 
 BATTERY_LOW = "battery_low"
 OVER_TEMPERATURE = "over_temperature"
@@ -21,30 +22,32 @@ class GuardRefusalError(BridgeError):
     """A command a guard forbids right now; the message gives the reason."""
 
 
-@dataclass(frozen=True)
-class GuardConfig:
-    """The ``[guards]`` table."""
+@dataclass(frozen=True, kw_only=True)
+class GuardLimits:
+    """The guards' limits, as the ``[guards]`` table sets them and the state shows them."""
 
     battery_floor: float = 20.0  # % SoC: below it the worker drains and stops
     battery_resume: float = 30.0  # % SoC: the worker may run again from here
     # °C at the SoC, which throttles compute (a Pi 4's firmware at 80 soft, 85 hard); at the
     # Witty Pi's sensor when the SoC's is not there.
-    max_temperature: float = 75.0
-    resume_temperature: float = 65.0
+    max_temperature: Annotated[
+        float,
+        Doc(
+            "°C at the SoC (host.soc_temperature; the Witty Pi's sensor when the SoC's is "
+            "unavailable): above it the worker drains and stops"
+        ),
+    ] = 75.0
+    resume_temperature: Annotated[float, Doc("°C: the worker may run again from here down")] = 65.0
     # Volts above the Witty Pi's low-voltage cut at which the Pi shuts down cleanly first.
     low_voltage_margin: float = 0.2
     drain_timeout: float = 120.0  # how long a guard lets the running task finish
-    shutdown_command: tuple[str, ...] = ("systemctl", "poweroff")
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "battery_floor": self.battery_floor,
-            "battery_resume": self.battery_resume,
-            "max_temperature": self.max_temperature,
-            "resume_temperature": self.resume_temperature,
-            "low_voltage_margin": self.low_voltage_margin,
-            "drain_timeout": self.drain_timeout,
-        }
+
+@dataclass(frozen=True, kw_only=True)
+class GuardConfig(GuardLimits):
+    """The ``[guards]`` table."""
+
+    shutdown_command: tuple[str, ...] = ("systemctl", "poweroff")
 
 
 @dataclass(frozen=True)

@@ -156,8 +156,8 @@ class Hardware:
             battery=self.battery,
             solar=self.solar,
             witty_pi=self.witty_pi,
-            energy=self.accounting.counters.snapshot(),
-            errors=self.faults.active,
+            energy=self.accounting.counters.energy(),
+            degraded=self.faults.active,
             simulated=self.simulated,
             host=self._host.read(self._worker_cpu_percent) if self._host else None,
         )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-Document = dict[str, Any]
+from hardware_bridge.documents import StateDocument
+
+Document = StateDocument
 # A slow client gets the newest state, not a backlog: a short queue whose oldest entry gives way.
 QUEUE_LENGTH = 16
 

@@ -15,9 +15,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from hardware_bridge.documents import device_document, state_document
+from hardware_bridge.documents import (
+    DeviceDocument,
+    StateDocument,
+    device_document,
+    state_document,
+)
 from hardware_bridge.faults import FaultTracker
 from hardware_bridge.guards import (
     LOW_VOLTAGE,
@@ -165,8 +170,9 @@ class BridgeService:
 
     # Documents and push
 
-    def state(self) -> dict[str, Any]:
-        """The whole state document (the API's ``/state``)."""
+    def state(self) -> StateDocument:
+        """The whole state document (the API's ``/state``); a NotSampledError before the first
+        sample (``start`` takes one before the API serves)."""
         return state_document(
             self.snapshot,
             self.worker.status(),
@@ -176,7 +182,7 @@ class BridgeService:
             hold=self.worker.hold_report(),
         )
 
-    def device_info(self) -> dict[str, Any]:
+    def device_info(self) -> DeviceDocument:
         """Who this bridge is: the API's ``/device``."""
         return device_document(
             device_id=self.device_id,
@@ -188,5 +194,6 @@ class BridgeService:
         )
 
     def _publish(self) -> None:
-        if self.publisher.subscribed:
+        # Nothing to push before the first sample: a subscriber gets the state once there is one.
+        if self.publisher.subscribed and self.snapshot is not None:
             self.publisher.publish(self.state())

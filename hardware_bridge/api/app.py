@@ -27,15 +27,24 @@ import voluptuous as vol
 from aiohttp import WSCloseCode, WSMsgType, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from hardware_bridge import __version__, strict_json
+from hardware_bridge import __version__, documents, strict_json
 from hardware_bridge.api import schemas
 from hardware_bridge.api.connections import ConnectionPool
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
-from hardware_bridge.errors import BridgeError, ConfigError, InvalidSettingError, ReadingError
+from hardware_bridge.documents import ErrorDocument, Health, StateDocument
+from hardware_bridge.errors import (
+    BridgeError,
+    ConfigError,
+    InvalidSettingError,
+    NotSampledError,
+    ReadingError,
+)
 from hardware_bridge.guards import GuardRefusalError
 from hardware_bridge.logsecrets import redact_secrets, remove_filter
 from hardware_bridge.logthrottle import Throttles, throttle
+from hardware_bridge.readings import WittyPiReading
 from hardware_bridge.service import BridgeService
+from hardware_bridge.wire import to_json
 from hardware_bridge.worker.engine import (
     EngineUnavailableError,
     PlatformMismatchError,
@@ -65,13 +74,14 @@ CONNECTIONS: web.AppKey[ConnectionPool] = web.AppKey("connections", ConnectionPo
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def respond(document: Any, status: int = 200) -> web.Response:
-    """A JSON response in standard JSON: a NaN that slipped in fails here, not in a client."""
-    return web.json_response(document, status=status, dumps=strict_json.dumps)
+def respond(document: object, status: int = 200) -> web.Response:
+    """A typed document as a JSON response, in standard JSON: a NaN that slipped in fails here,
+    not in a client."""
+    return web.json_response(to_json(document), status=status, dumps=strict_json.dumps)
 
 
 def error(status: int, code: str, message: str) -> web.Response:
-    return respond({"error": code, "message": message}, status=status)
+    return respond(ErrorDocument(error=code, message=message), status=status)
 
 
 # Most specific first: the first match gives the status and the error code.
@@ -83,6 +93,7 @@ ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (PlatformMismatchError, 409, "platform_mismatch"),
     (WorkerError, 409, "worker_error"),
     (ReadingError, 503, "hardware_unavailable"),
+    (NotSampledError, 503, "hardware_unavailable"),
     (ConfigError, 503, "hardware_unavailable"),
     (BridgeError, 409, "refused"),
 )
@@ -164,7 +175,7 @@ async def body(request: web.Request, schema: vol.Schema) -> dict[str, Any]:
 
 
 async def health(_request: web.Request) -> web.Response:
-    return respond({"status": "ok", "version": __version__})
+    return respond(Health(status="ok", version=__version__))
 
 
 async def device(request: web.Request) -> web.Response:
@@ -176,66 +187,52 @@ async def state(request: web.Request) -> web.Response:
 
 
 async def worker(request: web.Request) -> web.Response:
-    return respond(request.app[SERVICE].state()["worker"])
+    return respond(request.app[SERVICE].worker.status())
 
 
 async def worker_start(request: web.Request) -> web.Response:
     await body(request, schemas.WORKER_START)
     service = request.app[SERVICE]
     await service.start_worker()
-    return respond(service.state()["worker"])
+    return respond(service.worker.status())
 
 
 async def worker_stop(request: web.Request) -> web.Response:
     options = await body(request, schemas.WORKER_STOP)
     service = request.app[SERVICE]
     await service.stop_worker(drain=options["drain"], grace=options.get("timeout"))
-    return respond(service.state()["worker"], status=202 if options["drain"] else 200)
+    return respond(service.worker.status(), status=202 if options["drain"] else 200)
 
 
-def _witty(service: BridgeService) -> dict[str, Any]:
-    document = service.state().get("witty_pi")
-    if document is None:
+def _witty(service: BridgeService) -> WittyPiReading:
+    witty = service.snapshot.witty_pi if service.snapshot else None
+    if witty is None:
         raise ConfigError("no Witty Pi reading: none is configured, or it does not answer")
-    witty: dict[str, Any] = document
     return witty
 
 
-# What the Witty Pi endpoints show of the state's ``witty_pi`` reading: their name -> its name.
-SCHEDULE_VIEW: Mapping[str, str] = {name: name for name in ("next_startup", "next_shutdown")}
-LOW_VOLTAGE_VIEW: Mapping[str, str] = {
-    "threshold": "low_voltage_threshold",
-    "recovery": "recovery_voltage",
-}
-
-
-def _witty_view(service: BridgeService, view: Mapping[str, str]) -> web.Response:
-    witty = _witty(service)
-    return respond({name: witty[key] for name, key in view.items()})
-
-
 async def schedule_get(request: web.Request) -> web.Response:
-    return _witty_view(request.app[SERVICE], SCHEDULE_VIEW)
+    return respond(documents.schedule(_witty(request.app[SERVICE])))
 
 
 async def schedule_put(request: web.Request) -> web.Response:
     wanted = await body(request, schemas.SCHEDULE)
     service = request.app[SERVICE]
     await service.schedule(wanted["next_startup"], wanted["next_shutdown"])
-    return _witty_view(service, SCHEDULE_VIEW)
+    return respond(documents.schedule(_witty(service)))
 
 
 async def low_voltage_get(request: web.Request) -> web.Response:
-    return _witty_view(request.app[SERVICE], LOW_VOLTAGE_VIEW)
+    return respond(documents.low_voltage(_witty(request.app[SERVICE])))
 
 
 async def low_voltage_put(request: web.Request) -> web.Response:
     service = request.app[SERVICE]
     witty = _witty(service)
-    wanted = await body(request, schemas.low_voltage(witty["model"]))
-    recovery = wanted.get("recovery", witty["recovery_voltage"])
+    wanted = await body(request, schemas.low_voltage(witty.model))
+    recovery = wanted.get("recovery", witty.recovery_voltage)
     await service.set_low_voltage(wanted["threshold"], recovery)
-    return _witty_view(service, LOW_VOLTAGE_VIEW)
+    return respond(documents.low_voltage(_witty(service)))
 
 
 async def openapi(_request: web.Request) -> web.Response:
@@ -280,18 +277,18 @@ async def events(request: web.Request) -> web.StreamResponse:
 async def _push(
     ws: web.WebSocketResponse,
     service: BridgeService,
-    queue: asyncio.Queue[dict[str, Any]],
+    queue: asyncio.Queue[StateDocument],
     deadbands: dict[str, float],
     heartbeat: float,
 ) -> None:
     """The state, then each change beyond the deadbands, and a heartbeat when nothing changes."""
     try:
-        current = service.state()
+        current = to_json(service.state())
         sent = flatten(current)
         await _send(ws, {"type": "state", "data": current, "changed": sorted(sent)})
         while not ws.closed:
             try:
-                current = await asyncio.wait_for(queue.get(), heartbeat)
+                current = to_json(await asyncio.wait_for(queue.get(), heartbeat))
             except TimeoutError:
                 await _send(ws, {"type": "heartbeat", "time": time.time()})
                 continue

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from hardware_bridge.documents import DEVICE_ID_PATTERN
 from hardware_bridge.errors import BridgeError
 from hardware_bridge.files import set_aside, write_atomically
 
@@ -52,7 +53,7 @@ API_TOKEN = IdentityFile(
 DEVICE_ID = IdentityFile(
     DEVICE_ID_FILE,
     "device id",
-    re.compile(r"[A-Za-z0-9-]{1,32}"),
+    re.compile(DEVICE_ID_PATTERN),
     lambda: uuid.uuid4().hex[:16],
     re.compile(r"[0-9a-f]{16}"),
 )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from calendar import monthrange
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Literal
 
 from hardware_bridge.bcd import from_bcd, to_bcd
 from hardware_bridge.bus import I2CBus
@@ -61,6 +61,8 @@ ACTION_REASONS: Final = {
 # The ranges UUGear's wittyPi.sh accepts for the low-voltage threshold (and the recovery).
 VOLTAGE_RANGES: Final = {"Witty Pi 4 L3V7": (3.0, 4.2)}
 DEFAULT_VOLTAGE_RANGE: Final = (2.0, 25.0)
+# What powers the board, by its power mode.
+PowerSource = Literal["dc_input", "usb_c", "battery"]
 
 
 def voltage_range(model: str | None) -> tuple[float, float]:
@@ -96,7 +98,7 @@ class WittyPiPower:
     output_voltage: float
     output_current: float
     power_mode: int
-    power_source: str
+    power_source: PowerSource
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ class Alarm:
         return None
 
 
-def power_source(firmware_id: int, mode: int) -> str:
+def power_source(firmware_id: int, mode: int) -> PowerSource:
     """What powers the board: the L3V7 numbers its modes differently."""
     if firmware_id == L3V7_FIRMWARE_ID:
         return "battery" if mode == 2 else "usb_c"

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Final
+from dataclasses import dataclass, field, fields
+from typing import Annotated, Final
 
-# What the bridge counts, in Wh.
-COUNTERS: Final = (
-    "solar_harvested",  # out of the panel
-    "consumed",  # taken by the system: the Pi, the Witty Pi and the charge controller's losses
-    "battery_charged",  # into the battery
-    "battery_discharged",  # out of the battery
-)
+from hardware_bridge.wire import Doc
+
+WattHours = Annotated[float, Doc("Wh since the counters began; never decreases", minimum=0)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Energy:
+    """What the bridge counts, in Wh: the state's ``energy``."""
+
+    solar_harvested: WattHours  # out of the panel
+    consumed: WattHours  # taken by the system: the Pi, the Witty Pi, the charger's losses
+    battery_charged: WattHours  # into the battery
+    battery_discharged: WattHours  # out of the battery
+
+
+COUNTERS: Final = tuple(counter.name for counter in fields(Energy))
 
 # Samples further apart than this are not joined: the bridge was down or the chip unreadable,
 # and a straight line across the gap would invent energy.
@@ -56,4 +65,9 @@ class EnergyCounters:
         self._last.pop(name, None)
 
     def snapshot(self) -> dict[str, float]:
+        """The totals as power.json keeps them."""
         return dict(self.totals)
+
+    def energy(self) -> Energy:
+        """The totals as the state shows them."""
+        return Energy(**self.totals)

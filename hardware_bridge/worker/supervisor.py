@@ -25,9 +25,10 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from hardware_bridge.faults import FaultTracker
+from hardware_bridge.wire import Doc
 from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.core import CoreWatch
@@ -106,11 +107,20 @@ class GuardHold:
 class GuardHoldReport:
     """The hold as the state shows it: the guard and the worker converging."""
 
-    since: float  # epoch s: when a guard first forbade running
-    kill_at: float  # epoch s: a worker still running then is killed
-    worker_stopped: bool
-    last_error: str | None  # why the last attempt to stop it failed
-    seconds_left: float  # till kill_at (negative: overdue, the engine did not answer)
+    since: Annotated[float, Doc("epoch s: when a guard first forbade running")]
+    kill_at: Annotated[
+        float, Doc("epoch s: a worker still running then is killed (since + drain_timeout)")
+    ]
+    worker_stopped: Annotated[
+        bool,
+        Doc("the last look saw the worker stopped (false while the engine does not answer)"),
+    ]
+    last_error: Annotated[
+        str | None, Doc("why the last attempt to stop the worker failed; tried again")
+    ]
+    seconds_left: Annotated[
+        float, Doc("until kill_at; negative when it is overdue (the engine did not answer)")
+    ]
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,9 @@ def test_read_simulate_json_gives_every_reading():
     result = run("read", "--simulate", "--json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert {"battery", "solar", "witty_pi", "host", "energy", "errors"} <= document.keys()
+    assert {"battery", "solar", "witty_pi", "host", "energy", "degraded"} <= document.keys()
     assert document["simulated"] is True
-    assert document["errors"] == {}
+    assert document["degraded"] == {}
     assert document["witty_pi"]["model"] == "Witty Pi 4"
     assert 12.0 < document["battery"]["voltage"] < 14.6
     assert 0 <= document["battery"]["soc"] <= 100

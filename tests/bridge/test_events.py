@@ -136,10 +136,10 @@ async def test_a_client_that_hangs_up_mid_stream_harms_no_one(bridge):
 
 
 def test_flatten_names_every_leaf():
-    assert flatten({"battery": {"soc": 50.0, "chip": "x"}, "errors": {}}) == {
+    assert flatten({"battery": {"soc": 50.0, "chip": "x"}, "degraded": {}}) == {
         "battery.soc": 50.0,
         "battery.chip": "x",
-        "errors": {},
+        "degraded": {},
     }
 
 
@@ -156,7 +156,7 @@ def test_flatten_names_every_leaf():
         ({"time": "a", "worker.uptime": 1.0}, {"time": "b", "worker.uptime": 2.0}, []),
         ({"witty_pi.low_voltage_threshold": None}, {"witty_pi.low_voltage_threshold": 11.5},
          ["witty_pi.low_voltage_threshold"]),
-        ({"errors": {}}, {"errors.solar": "INA219@0x40: ..."}, ["errors.solar", "errors"]),
+        ({"degraded": {}}, {"degraded.solar": "INA219@0x40: ..."}, ["degraded.solar", "degraded"]),
         ({"host.soc_temperature": 50.0}, {"host.soc_temperature": 50.4}, []),
         ({"host.background_cpu_percent": 10.0}, {"host.background_cpu_percent": 14.0}, []),
         ({"host.available_memory_bytes": 2**30}, {"host.available_memory_bytes": 2**30 + 4096},

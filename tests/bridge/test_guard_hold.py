@@ -53,18 +53,18 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
     await service.start()
     try:
         await service.start_worker()
-        await until(lambda: service.state()["worker"]["tasks_running"] == 1, "a task under way")
+        await until(lambda: service.state().worker.tasks_running == 1, "a task under way")
         with docker_engine.frozen():
             service.simulation.battery.soc = 15.0  # the sample loop reads it within a second
             service.clock.advance(2)
-            await until(lambda: BATTERY_LOW in service.state()["guards"]["tripped"], "the trip")
+            await until(lambda: BATTERY_LOW in service.state().guards.tripped, "the trip")
             await asyncio.sleep(FROZEN)
-            hold = service.state()["guards"]["hold"]
-            assert hold["worker_stopped"] is False
-            assert hold["seconds_left"] < 0  # overdue: nobody answered
+            hold = service.state().guards.hold
+            assert hold.worker_stopped is False
+            assert hold.seconds_left < 0  # overdue: nobody answered
         answered = time.monotonic()
         await until(
-            lambda: service.state()["guards"]["hold"]["worker_stopped"],
+            lambda: service.state().guards.hold.worker_stopped,
             "the guard's stop once the engine answers",
             GRACE + SLACK,
         )
@@ -72,9 +72,9 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
         name = settings.worker.container_name
         assert not await asyncio.to_thread(container_running, docker_engine, name)
         state = service.state()
-        assert state["worker"]["state"] == "stopped"
-        assert state["worker"]["forced_stop"] is True
-        assert state["worker"]["desired_running"] is True  # it runs again when the guard clears
+        assert state.worker.state == "stopped"
+        assert state.worker.forced_stop is True
+        assert state.worker.desired_running is True  # it runs again when the guard clears
     finally:
         await service.stop()
         docker_engine.docker("rm", "-f", settings.worker.container_name, check=False)

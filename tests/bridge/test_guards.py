@@ -20,12 +20,14 @@ from hardware_bridge.guards import (
     Guards,
 )
 from hardware_bridge.loader import parse_config
+from hardware_bridge.power.counters import Energy
 from hardware_bridge.readings import BatteryReading, HostReading, Snapshot, WittyPiReading
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
 
 NOW = datetime(2026, 6, 21, 12, tzinfo=UTC)
+NO_ENERGY = Energy(solar_harvested=0, consumed=0, battery_charged=0, battery_discharged=0)
 
 
 def snapshot(soc=60.0, volts=13.2, temperature=35.0, threshold=None, recovery=None):
@@ -34,7 +36,7 @@ def snapshot(soc=60.0, volts=13.2, temperature=35.0, threshold=None, recovery=No
         "Witty Pi 4", 0x26, 7, volts, 5.1, 1.0, 5.1, 1, "dc_input", temperature, threshold,
         recovery, 0, None, False, NOW, None, None, NOW,
     )  # fmt: skip
-    return Snapshot(NOW, battery, None, witty, {})
+    return Snapshot(time=NOW, battery=battery, solar=None, witty_pi=witty, energy=NO_ENERGY)
 
 
 def test_the_battery_guard_trips_below_the_floor_and_clears_past_the_resume_point():
@@ -97,7 +99,8 @@ def test_the_low_voltage_guard_asks_for_a_clean_shutdown_before_the_cut():
 
 def test_no_reading_no_verdict():
     guards = Guards(GuardConfig())
-    assert guards.evaluate(Snapshot(NOW, None, None, None, {})).tripped == ()
+    nothing = Snapshot(time=NOW, battery=None, solar=None, witty_pi=None, energy=NO_ENERGY)
+    assert guards.evaluate(nothing).tripped == ()
 
 
 @pytest.mark.parametrize(

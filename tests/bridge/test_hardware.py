@@ -14,6 +14,7 @@ from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
 from hardware_bridge.hardware import Hardware
 from hardware_bridge.loader import parse_config
 from hardware_bridge.sim.clock import ManualClock
+from hardware_bridge.wire import to_json
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
 START = datetime(2026, 6, 21, 12, 0, tzinfo=UTC)
@@ -70,7 +71,7 @@ def make_hardware(bus, clock, data_dir=None, wiring=WIRING):
 
 def test_a_sample_reads_every_chip(bus, clock):
     snapshot = make_hardware(bus, clock).sample()
-    assert snapshot.errors == {}
+    assert snapshot.degraded == {}
     assert snapshot.solar.voltage == pytest.approx(18.0, abs=0.004)
     assert snapshot.solar.current == pytest.approx(2.0, abs=0.001)
     assert snapshot.solar.chip == "INA219@0x40"
@@ -106,10 +107,10 @@ def test_energy_is_counted_from_the_monitors(bus, clock, chips):
         clock.advance(2)
     solar_w = snapshot.solar.power
     battery_w = snapshot.battery.power
-    assert snapshot.energy["solar_harvested"] == pytest.approx(solar_w, rel=0.01)
-    assert snapshot.energy["battery_charged"] == pytest.approx(battery_w, rel=0.01)
-    assert snapshot.energy["consumed"] == pytest.approx(solar_w - battery_w, rel=0.02)
-    assert snapshot.energy["battery_discharged"] == 0.0
+    assert snapshot.energy.solar_harvested == pytest.approx(solar_w, rel=0.01)
+    assert snapshot.energy.battery_charged == pytest.approx(battery_w, rel=0.01)
+    assert snapshot.energy.consumed == pytest.approx(solar_w - battery_w, rel=0.02)
+    assert snapshot.energy.battery_discharged == 0.0
     assert snapshot.battery.soc_source == "coulomb"
 
 
@@ -120,7 +121,7 @@ def test_a_dead_chip_is_a_fault_the_others_carry_on(bus, clock, caplog):
         snapshot = hardware.sample()
         clock.advance(2)
     assert snapshot.solar is None
-    assert snapshot.errors["solar"].startswith("INA219@0x40: register")
+    assert snapshot.degraded["solar"].startswith("INA219@0x40: register")
     assert snapshot.battery is not None
     assert snapshot.witty_pi is not None
     assert caplog.text.count("INA219@0x40") == 1  # once, not once per sample
@@ -130,10 +131,10 @@ def test_a_fault_clears_when_the_chip_answers_again(bus, clock, caplog):
     caplog.set_level(logging.INFO)
     hardware = make_hardware(bus, clock)
     bus.inject_errors(0x41, 4)  # more than one read's retries
-    assert "battery" in hardware.sample().errors
+    assert "battery" in hardware.sample().degraded
     clock.advance(2)
     snapshot = hardware.sample()
-    assert snapshot.errors == {}
+    assert snapshot.degraded == {}
     assert snapshot.battery is not None
     assert "battery: recovered" in caplog.text
 
@@ -158,7 +159,7 @@ def test_counters_and_soc_survive_a_restart(bus, clock, tmp_path):
 
     again = make_hardware(EmulatedBus(bus.chips.values()), clock, tmp_path)
     after = again.sample(force=True)
-    assert after.energy == pytest.approx(before.energy)
+    assert to_json(after.energy) == pytest.approx(to_json(before.energy))
     assert after.battery.soc == pytest.approx(before.battery.soc, abs=0.01)
     assert after.battery.soc_source == "coulomb"
 
@@ -200,14 +201,14 @@ def test_a_fuel_gauge_gives_voltage_soc_and_rate(clock):
 
 
 def test_snapshot_as_json_has_the_documented_keys(bus, clock):
-    document = make_hardware(bus, clock).sample().as_dict()
+    document = to_json(make_hardware(bus, clock).sample())
     assert {
         "time",
         "battery",
         "solar",
         "witty_pi",
         "energy",
-        "errors",
+        "degraded",
         "simulated",
     } <= document.keys()
     assert document["time"] == START.isoformat()

@@ -63,9 +63,9 @@ def test_a_clear_summer_day_yields_what_pvlib_expects_and_the_bridge_counts_it()
     assert truth.energy.curtailed == 0  # the bank never filled: all the panel gave was taken
     assert truth.energy.solar == pytest.approx(expected, rel=0.10)
     # What the bridge measured through the emulated INA219 matches what the world produced.
-    counted = snapshots[-1].energy["solar_harvested"]
+    counted = snapshots[-1].energy.solar_harvested
     assert counted == pytest.approx(truth.energy.solar, rel=0.02)
-    assert snapshots[-1].errors == {}
+    assert snapshots[-1].degraded == {}
     noon = max(snapshots, key=lambda s: s.solar.power)
     assert 11 <= noon.time.astimezone(scenario.zone).hour <= 14  # solar noon, in daylight time
 
@@ -213,7 +213,7 @@ def test_a_scenario_wiring_only_the_battery_reads_every_part(tmp_path):
         .hardware(retry=NO_SLEEP)
         .sample(force=True)
     )
-    assert snapshot.errors == {}
+    assert snapshot.degraded == {}
     assert snapshot.battery.capacity_ah == 100
     assert snapshot.battery.chip == "INA226@0x41"
     assert snapshot.solar.chip == "INA219@0x40"
