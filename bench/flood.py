@@ -57,9 +57,9 @@ async def _child(data_dir: Path) -> dict[str, Any]:
 
     from bench.footprint import every_chip_at_1hz, static_bus
     from hardware_bridge.api.server import open_api
-    from hardware_bridge.hardware import Hardware
-    from hardware_bridge.service import BridgeService
-    from hardware_bridge.settings import BridgeSettings
+    from hardware_bridge.config.settings import BridgeSettings
+    from hardware_bridge.hardware.sampler import Hardware
+    from hardware_bridge.runtime.service import BridgeService
     from hardware_bridge.worker.config import WorkerConfig
 
     hardware = Hardware(

@@ -49,7 +49,7 @@ def static_bus() -> Any:
 
 
 def every_chip_at_1hz() -> Any:
-    from hardware_bridge.loader import parse_config
+    from hardware_bridge.config.loader import parse_config
 
     wiring = {
         "solar": {
@@ -91,10 +91,10 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
     from dataclasses import replace
 
     from hardware_bridge.api.server import open_api
-    from hardware_bridge.hardware import Hardware
-    from hardware_bridge.service import BridgeService
-    from hardware_bridge.settings import BridgeSettings
-    from hardware_bridge.standin import standin_worker
+    from hardware_bridge.config.settings import BridgeSettings
+    from hardware_bridge.config.standin import standin_worker
+    from hardware_bridge.hardware.sampler import Hardware
+    from hardware_bridge.runtime.service import BridgeService
 
     hardware = Hardware(
         every_chip_at_1hz(), static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
@@ -119,7 +119,7 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
 
 def child(mode: str, seconds: float) -> dict[str, Any]:
     """Run one measurement in this process and return its numbers."""
-    from hardware_bridge.hardware import Hardware
+    from hardware_bridge.hardware.sampler import Hardware
 
     if mode == "serve":
         import asyncio
@@ -129,8 +129,8 @@ def child(mode: str, seconds: float) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory() as data_dir:
         if mode == "simulation":
-            from hardware_bridge.config import HardwareConfig
-            from hardware_bridge.runtime import open_hardware
+            from hardware_bridge.hardware.config import HardwareConfig
+            from hardware_bridge.runtime.opener import open_hardware
 
             context = open_hardware(
                 wiring=HardwareConfig(), simulate="default", data_dir=Path(data_dir)

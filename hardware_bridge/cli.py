@@ -14,14 +14,14 @@ from datetime import datetime
 from pathlib import Path
 
 from hardware_bridge import __version__
-from hardware_bridge.bus import DEFAULT_BUS, open_bus
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.errors import BridgeError
-from hardware_bridge.loader import load_config
-from hardware_bridge.readings import HostReading, Snapshot
-from hardware_bridge.runtime import Simulate, open_hardware
-from hardware_bridge.scan import scan
-from hardware_bridge.wire import to_json
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.base.wire import to_json
+from hardware_bridge.config.loader import load_config
+from hardware_bridge.hardware.bus import DEFAULT_BUS, open_bus
+from hardware_bridge.hardware.config import HardwareConfig
+from hardware_bridge.hardware.readings import HostReading, Snapshot
+from hardware_bridge.hardware.scan import scan
+from hardware_bridge.runtime.opener import Simulate, open_hardware
 
 DATA_DIR_ENV = "HARDWARE_BRIDGE_DATA_DIR"
 
@@ -251,7 +251,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from hardware_bridge.doctor import Setup, Status, run_checks  # noqa: PLC0415
+    from hardware_bridge.runtime.doctor import Setup, Status, run_checks  # noqa: PLC0415
 
     data_dir = args.data_dir or default_data_dir() / ("simulated" if args.simulate else "")
     setup = Setup(args.config, _simulate(args), data_dir)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from hardware_bridge.errors import BridgeError, InvalidSettingError
-from hardware_bridge.readings import Snapshot
-from hardware_bridge.wire import Doc
+from hardware_bridge.base.errors import BridgeError, InvalidSettingError
+from hardware_bridge.base.wire import Doc
+from hardware_bridge.hardware.readings import Snapshot
 
 BATTERY_LOW = "battery_low"
 OVER_TEMPERATURE = "over_temperature"

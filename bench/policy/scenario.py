@@ -20,10 +20,10 @@ import voluptuous as vol
 from custom_components.positive_energy_worker.policy import PolicyConfig
 from custom_components.positive_energy_worker.settings import AutoSettings, Source
 from custom_components.positive_energy_worker.surplus import OffGridConfig
-from hardware_bridge.loader import read_toml
-from hardware_bridge.schema import POSITIVE, built
+from hardware_bridge.base.validators import check_file, number, one_of, table, text, whole
+from hardware_bridge.config.loader import read_toml
+from hardware_bridge.config.schema import POSITIVE, built
 from hardware_bridge.sim.scenario import Scenario, parse_scenario
-from hardware_bridge.validators import check_file, number, one_of, table, text, whole
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Opt = vol.Optional

@@ -27,24 +27,26 @@ import voluptuous as vol
 from aiohttp import WSCloseCode, WSMsgType, hdrs, web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from hardware_bridge import __version__, documents, strict_json
+from hardware_bridge import __version__
 from hardware_bridge.api import schemas
 from hardware_bridge.api.connections import ConnectionPool
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS, changed, flatten
-from hardware_bridge.documents import ErrorDocument, Health, StateDocument
-from hardware_bridge.errors import (
+from hardware_bridge.base import strict_json
+from hardware_bridge.base.errors import (
     BridgeError,
     ConfigError,
     InvalidSettingError,
     NotSampledError,
     ReadingError,
 )
+from hardware_bridge.base.wire import to_json
 from hardware_bridge.guards import GuardRefusalError
-from hardware_bridge.logsecrets import redact_secrets, remove_filter
-from hardware_bridge.logthrottle import Throttles, throttle
-from hardware_bridge.readings import WittyPiReading
-from hardware_bridge.service import BridgeService
-from hardware_bridge.wire import to_json
+from hardware_bridge.hardware.readings import WittyPiReading
+from hardware_bridge.runtime import documents
+from hardware_bridge.runtime.documents import ErrorDocument, Health, StateDocument
+from hardware_bridge.runtime.logsecrets import redact_secrets, remove_filter
+from hardware_bridge.runtime.logthrottle import Throttles, throttle
+from hardware_bridge.runtime.service import BridgeService
 from hardware_bridge.worker.engine import (
     EngineUnavailableError,
     PlatformMismatchError,

@@ -18,9 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from hardware_bridge.documents import DEVICE_ID_PATTERN
-from hardware_bridge.errors import BridgeError
-from hardware_bridge.files import set_aside, write_atomically
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.base.files import set_aside, write_atomically
+from hardware_bridge.runtime.documents import DEVICE_ID_PATTERN
 
 _LOGGER = logging.getLogger(__name__)
 TOKEN_FILE = "token"  # noqa: S105  (the file name, not the token)

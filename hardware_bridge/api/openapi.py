@@ -3,7 +3,7 @@
 ``openapi.json`` is written by hand where it says what no model holds (the paths, the request
 bodies, the event messages) and generated where it describes a document the bridge builds:
 each schema in :data:`COMPONENTS` is its model, field for field, with the model's types,
-nullability and :class:`~hardware_bridge.wire.Doc` bounds. ``hardware-bridge openapi --output``
+nullability and :class:`~hardware_bridge.base.wire.Doc` bounds. ``hardware-bridge openapi --output``
 rewrites the file; a test holds the committed file equal to the generated one, so a field added
 to a model and not to the document (or the reverse) fails.
 """
@@ -19,7 +19,16 @@ from enum import Enum
 from importlib import resources
 from typing import Annotated, Any, Final
 
-from hardware_bridge.documents import (
+from hardware_bridge.base.wire import Doc
+from hardware_bridge.hardware.readings import (
+    BatteryReading,
+    HostReading,
+    SolarReading,
+    Throttling,
+    WittyPiReading,
+)
+from hardware_bridge.power.counters import Energy
+from hardware_bridge.runtime.documents import (
     BatteryInfo,
     Chip,
     DeviceDocument,
@@ -31,15 +40,6 @@ from hardware_bridge.documents import (
     StateDocument,
     WittyPiInfo,
 )
-from hardware_bridge.power.counters import Energy
-from hardware_bridge.readings import (
-    BatteryReading,
-    HostReading,
-    SolarReading,
-    Throttling,
-    WittyPiReading,
-)
-from hardware_bridge.wire import Doc
 from hardware_bridge.worker.status import WorkerStatus
 from hardware_bridge.worker.supervisor import GuardHoldReport
 

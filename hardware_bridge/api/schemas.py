@@ -8,8 +8,8 @@ from typing import Any
 
 import voluptuous as vol
 
-from hardware_bridge.drivers.witty_pi import voltage_range
-from hardware_bridge.validators import number
+from hardware_bridge.base.validators import number
+from hardware_bridge.hardware.drivers.witty_pi import voltage_range
 
 
 def aware_datetime(value: Any) -> datetime:

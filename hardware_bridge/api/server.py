@@ -21,11 +21,11 @@ from hardware_bridge.api.connections import (
 )
 from hardware_bridge.api.discovery import Announcer
 from hardware_bridge.api.identity import load_or_create_device_id, load_or_create_token
-from hardware_bridge.datalock import DataDirLock
-from hardware_bridge.loader import load_config
-from hardware_bridge.runtime import Simulate, open_hardware
-from hardware_bridge.service import BridgeService
-from hardware_bridge.standin import write_throwaway_wallet
+from hardware_bridge.config.loader import load_config
+from hardware_bridge.config.standin import write_throwaway_wallet
+from hardware_bridge.runtime.datalock import DataDirLock
+from hardware_bridge.runtime.opener import Simulate, open_hardware
+from hardware_bridge.runtime.service import BridgeService
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -7,11 +7,11 @@ from typing import Any, get_args
 
 import voluptuous as vol
 
-from hardware_bridge.chemistry import BatteryPack
+from hardware_bridge.base.store import JsonStore
+from hardware_bridge.base.validators import number
+from hardware_bridge.power.chemistry import BatteryPack
 from hardware_bridge.power.counters import COUNTERS, EnergyCounters
 from hardware_bridge.power.soc import SocEstimator, SocSource, SocState
-from hardware_bridge.power.store import JsonStore
-from hardware_bridge.validators import number
 
 AMOUNT = number(at_least=0)
 

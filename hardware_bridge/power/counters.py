@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Annotated, Final
 
-from hardware_bridge.wire import Doc
+from hardware_bridge.base.wire import Doc
 
 WattHours = Annotated[float, Doc("Wh since the counters began; never decreases", minimum=0)]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from hardware_bridge.chemistry import BatteryPack
+from hardware_bridge.power.chemistry import BatteryPack
 
 SocSource = Literal["voltage", "coulomb", "full", "gauge"]
 

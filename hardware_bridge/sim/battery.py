@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware_bridge.chemistry import BatteryPack
+from hardware_bridge.power.chemistry import BatteryPack
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
 
-from hardware_bridge.host import (
+from hardware_bridge.hardware.host import (
     ARM_FREQUENCY_CAPPED,
     OCCURRED,
     SOFT_TEMPERATURE_LIMIT,
@@ -22,7 +22,7 @@ from hardware_bridge.host import (
     UNDER_VOLTAGE,
     throttling,
 )
-from hardware_bridge.readings import HostReading
+from hardware_bridge.hardware.readings import HostReading
 
 if TYPE_CHECKING:
     from hardware_bridge.sim.world import Truth

@@ -17,17 +17,8 @@ from zoneinfo import ZoneInfo
 
 import voluptuous as vol
 
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.errors import ConfigError
-from hardware_bridge.loader import read_toml
-from hardware_bridge.schema import HARDWARE, POSITIVE, built
-from hardware_bridge.sim.battery import ChargeController
-from hardware_bridge.sim.host import PiThermal
-from hardware_bridge.sim.load import PiLoad
-from hardware_bridge.sim.solar import Panel
-from hardware_bridge.sim.weather import Site, WeatherSource
-from hardware_bridge.sim.weather_files import KNOWN, typical_year
-from hardware_bridge.validators import (
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.base.validators import (
     check_file,
     date_time,
     number,
@@ -37,6 +28,15 @@ from hardware_bridge.validators import (
     time_zone,
     whole,
 )
+from hardware_bridge.config.loader import read_toml
+from hardware_bridge.config.schema import HARDWARE, POSITIVE, built
+from hardware_bridge.hardware.config import HardwareConfig
+from hardware_bridge.sim.battery import ChargeController
+from hardware_bridge.sim.host import PiThermal
+from hardware_bridge.sim.load import PiLoad
+from hardware_bridge.sim.solar import Panel
+from hardware_bridge.sim.weather import Site, WeatherSource
+from hardware_bridge.sim.weather_files import KNOWN, typical_year
 
 SCENARIO_DIR = Path(__file__).parent / "scenarios"
 Opt = vol.Optional

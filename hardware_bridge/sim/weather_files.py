@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pvlib
 
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.base.errors import ConfigError
 
 COLUMNS = ["ghi", "dni", "dhi", "temp_air", "wind_speed"]
 HALF_HOUR = pd.Timedelta(minutes=30)

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from hardware_bridge.config import MonitorConfig
-from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.chip import EmulatedChip
 from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import L3V7, WittyPi4Emulator
-from hardware_bridge.hardware import Hardware, rtc_zone
+from hardware_bridge.hardware.config import MonitorConfig
+from hardware_bridge.hardware.drivers.register_device import DEFAULT_RETRY, RetryPolicy
+from hardware_bridge.hardware.sampler import Hardware, rtc_zone
 from hardware_bridge.sim.battery import Battery, Flow
 from hardware_bridge.sim.clock import Clock
 from hardware_bridge.sim.host import SimulatedHost

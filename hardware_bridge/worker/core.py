@@ -13,8 +13,8 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from hardware_bridge import strict_json
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base import strict_json
+from hardware_bridge.base.errors import BridgeError
 
 TIMEOUT = 10.0
 _MAX_DOCUMENT = 64 * 1024

@@ -20,7 +20,7 @@ import docker
 import docker.errors
 import requests
 
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base.errors import BridgeError
 from hardware_bridge.worker.config import (
     DOCKER_SOCKET,
     MANAGED_LABEL,

@@ -12,9 +12,9 @@ from typing import Any
 
 import voluptuous as vol
 
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.power.store import JsonStore
-from hardware_bridge.validators import whole
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.base.store import JsonStore
+from hardware_bridge.base.validators import whole
 
 COUNT = whole(at_least=0)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from hardware_bridge.wire import Doc
+from hardware_bridge.base.wire import Doc
 
 HEX_ADDRESS = "^0x[0-9a-fA-F]{40}$"  # an Ethereum address, in any case
 

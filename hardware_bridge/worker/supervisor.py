@@ -27,8 +27,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.wire import Doc
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.base.wire import Doc
 from hardware_bridge.worker.activity import TaskTally
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.core import CoreWatch

@@ -11,8 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge import strict_json
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base import strict_json
+from hardware_bridge.base.errors import BridgeError
 
 _HEX_ADDRESS = re.compile(r"(?:0x)?([0-9a-fA-F]{40})")
 # A keystore is a few hundred bytes; anything much larger is not one.

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX, create_app
-from hardware_bridge.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
+from hardware_bridge.hardware.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.openapi import assert_matches, response_schema, spec
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from hardware_bridge.chemistry import CHEMISTRIES, LEAD_ACID, LIFEPO4, BatteryPack
+from hardware_bridge.power.chemistry import CHEMISTRIES, LEAD_ACID, LIFEPO4, BatteryPack
 
 
 @pytest.mark.parametrize("chemistry", CHEMISTRIES.values(), ids=CHEMISTRIES.keys())

@@ -2,9 +2,9 @@
 
 import pytest
 
-from hardware_bridge.config import HardwareConfig, MonitorConfig
-from hardware_bridge.errors import ConfigError
-from hardware_bridge.loader import load_config, parse_config
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.config.loader import load_config, parse_config
+from hardware_bridge.hardware.config import HardwareConfig, MonitorConfig
 
 
 def load_hardware_config(path):

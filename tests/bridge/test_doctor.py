@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from hardware_bridge.doctor import Setup, Status, run_checks
-from hardware_bridge.runtime import Simulate
+from hardware_bridge.runtime.doctor import Setup, Status, run_checks
+from hardware_bridge.runtime.opener import Simulate
 from tests.support.bridge import ANVIL_CHAIN_ID, WORKER_WALLET, write_config
 from tests.support.core import standin_core
 from tests.support.images import load_foreign_image
@@ -178,7 +178,8 @@ def test_the_standin_without_a_config_is_checked_but_for_its_wallet_and_core(tmp
 def test_the_serving_bridge_never_loads_the_keystore_libraries():
     # eth-keyfile pulls pydantic and pycryptodome: doctor imports it only to check a password.
     code = (
-        "import sys, hardware_bridge.api.server, hardware_bridge.cli, hardware_bridge.doctor;"
+        "import sys, hardware_bridge.api.server, hardware_bridge.cli;"
+        "import hardware_bridge.runtime.doctor;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('eth_keyfile', 'eth_keys', 'pydantic', 'Crypto')))"
     )

@@ -2,7 +2,7 @@
 
 import logging
 
-from hardware_bridge.faults import FaultTracker
+from hardware_bridge.base.faults import FaultTracker
 
 
 def test_a_fault_is_logged_once_and_its_recovery_once(caplog):

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
+from hardware_bridge.config.loader import load_config
 from hardware_bridge.guards import BATTERY_LOW
-from hardware_bridge.loader import load_config
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, until, wait_for
 from tests.support.clock import june_morning

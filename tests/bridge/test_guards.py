@@ -10,7 +10,8 @@ import aiohttp
 import pytest
 
 from hardware_bridge.api.app import PREFIX
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.config.loader import parse_config
 from hardware_bridge.guards import (
     BATTERY_LOW,
     LOW_VOLTAGE,
@@ -19,9 +20,8 @@ from hardware_bridge.guards import (
     GuardRefusalError,
     Guards,
 )
-from hardware_bridge.loader import parse_config
+from hardware_bridge.hardware.readings import BatteryReading, HostReading, Snapshot, WittyPiReading
 from hardware_bridge.power.counters import Energy
-from hardware_bridge.readings import BatteryReading, HostReading, Snapshot, WittyPiReading
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for

@@ -5,16 +5,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.base.wire import to_json
+from hardware_bridge.config.loader import parse_config
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
-from hardware_bridge.hardware import Hardware
-from hardware_bridge.loader import parse_config
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.hardware.sampler import Hardware
 from hardware_bridge.sim.clock import ManualClock
-from hardware_bridge.wire import to_json
 
 NO_SLEEP = RetryPolicy(sleep=lambda _: None)
 START = datetime(2026, 6, 21, 12, 0, tzinfo=UTC)

@@ -9,8 +9,15 @@ from datetime import datetime
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.host import GET_THROTTLED, MEMINFO, STAT, THERMAL_ZONE, LinuxHost, throttling
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.hardware.host import (
+    GET_THROTTLED,
+    MEMINFO,
+    STAT,
+    THERMAL_ZONE,
+    LinuxHost,
+    throttling,
+)
 from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.host import PiThermal
 from hardware_bridge.sim.world import Simulation
@@ -118,7 +125,7 @@ def test_throttling_decodes_bit_by_bit():
 
 
 def test_off_a_pi_every_missing_figure_is_null_and_said_once(tmp_path, caplog):
-    caplog.set_level(logging.INFO, logger="hardware_bridge.host")
+    caplog.set_level(logging.INFO, logger="hardware_bridge.hardware.host")
     host = LinuxHost(tmp_path / "empty", disk=tmp_path / "gone")
     for _ in range(5):
         reading = host.read(50.0)

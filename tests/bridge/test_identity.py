@@ -19,7 +19,7 @@ from hardware_bridge.api.identity import (
     load_or_create_device_id,
     load_or_create_token,
 )
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base.errors import BridgeError
 from tests.bridge.test_api import AUTHENTICATED
 from tests.support.bridge import BridgeProcess
 

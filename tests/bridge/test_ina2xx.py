@@ -4,13 +4,13 @@ import errno
 
 import pytest
 
-from hardware_bridge.drivers.ina219 import Ina219
-from hardware_bridge.drivers.ina226 import Ina226
-from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.base.errors import ConfigError, ReadingError, WriteVerifyError
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
-from hardware_bridge.errors import ConfigError, ReadingError, WriteVerifyError
+from hardware_bridge.hardware.drivers.ina219 import Ina219
+from hardware_bridge.hardware.drivers.ina226 import Ina226
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
 
 
 @pytest.fixture

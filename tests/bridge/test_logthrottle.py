@@ -8,9 +8,9 @@ import logging
 
 import pytest
 
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.logsecrets import redact_secrets, remove_filter
-from hardware_bridge.logthrottle import LogThrottle, throttle
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.runtime.logsecrets import redact_secrets, remove_filter
+from hardware_bridge.runtime.logthrottle import LogThrottle, throttle
 
 
 class Clock:

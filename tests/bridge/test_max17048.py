@@ -2,11 +2,11 @@
 
 import pytest
 
-from hardware_bridge.drivers.max17048 import Max17048
-from hardware_bridge.drivers.register_device import RetryPolicy
+from hardware_bridge.base.errors import ReadingError
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.max17048 import Max17048Emulator
-from hardware_bridge.errors import ReadingError
+from hardware_bridge.hardware.drivers.max17048 import Max17048
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
 
 
 @pytest.fixture

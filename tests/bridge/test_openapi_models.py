@@ -11,8 +11,8 @@ from typing import Annotated, Literal
 import pytest
 
 from hardware_bridge.api import openapi
+from hardware_bridge.base.wire import Doc
 from hardware_bridge.power.counters import Energy
-from hardware_bridge.wire import Doc
 from tests.support.openapi import SPEC
 
 REGENERATE = "hardware-bridge openapi --output hardware_bridge/api/openapi.json"

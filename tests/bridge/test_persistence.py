@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from hardware_bridge.chemistry import LIFEPO4, BatteryPack
+from hardware_bridge.base.store import JsonStore
 from hardware_bridge.power.accounting import PowerAccounting
+from hardware_bridge.power.chemistry import LIFEPO4, BatteryPack
 from hardware_bridge.power.soc import SocState
-from hardware_bridge.power.store import JsonStore
 
 PACK = BatteryPack.from_nominal(LIFEPO4, 12.8, 20)
 
@@ -23,9 +23,9 @@ WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from hardware_bridge.chemistry import LIFEPO4, BatteryPack
+    from hardware_bridge.power.chemistry import LIFEPO4, BatteryPack
     from hardware_bridge.power.accounting import PowerAccounting
-    from hardware_bridge.power.store import JsonStore
+    from hardware_bridge.base.store import JsonStore
 
     pack = BatteryPack.from_nominal(LIFEPO4, 12.8, 20)
     accounting = PowerAccounting(pack, JsonStore(Path(sys.argv[1])))

@@ -5,15 +5,15 @@ from typing import ClassVar
 
 import pytest
 
-from hardware_bridge.drivers.register_device import (
+from hardware_bridge.base.errors import ReadingError, WriteVerifyError
+from hardware_bridge.emulated.bus import EmulatedBus
+from hardware_bridge.emulated.chip import WordRegisterChip
+from hardware_bridge.hardware.drivers.register_device import (
     RegisterDevice,
     RetryPolicy,
     swap16,
     to_signed16,
 )
-from hardware_bridge.emulated.bus import EmulatedBus
-from hardware_bridge.emulated.chip import WordRegisterChip
-from hardware_bridge.errors import ReadingError, WriteVerifyError
 
 
 class _Chip(WordRegisterChip):

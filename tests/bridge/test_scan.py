@@ -8,7 +8,7 @@ from hardware_bridge.emulated.ina219 import Ina219Emulator
 from hardware_bridge.emulated.ina226 import Ina226Emulator
 from hardware_bridge.emulated.max17048 import Max17048Emulator
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
-from hardware_bridge.scan import scan
+from hardware_bridge.hardware.scan import scan
 
 
 class _Eeprom(WordRegisterChip):

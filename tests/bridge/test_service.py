@@ -8,9 +8,9 @@ from dataclasses import replace
 
 import pytest
 
-from hardware_bridge.errors import InvalidSettingError
+from hardware_bridge.base.errors import InvalidSettingError
 from hardware_bridge.guards import GuardRefusalError
-from hardware_bridge.periodic import run_every
+from hardware_bridge.runtime.periodic import run_every
 from hardware_bridge.sim.host import PiThermal
 from tests.support.clock import june_morning
 from tests.support.service import in_process

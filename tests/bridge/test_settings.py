@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.errors import ConfigError
-from hardware_bridge.loader import BridgeConfig, load_config, parse_config
-from hardware_bridge.settings import STANDIN_IMAGE, BridgeSettings
-from hardware_bridge.standin import write_throwaway_wallet
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.config.loader import BridgeConfig, load_config, parse_config
+from hardware_bridge.config.settings import STANDIN_IMAGE, BridgeSettings
+from hardware_bridge.config.standin import write_throwaway_wallet
+from hardware_bridge.hardware.config import HardwareConfig
 from hardware_bridge.worker.config import DEFAULT_IMAGE, WorkerConfig
 from hardware_bridge.worker.environment import core_environment
 from tests.support.bridge import REQUIRED_WORKER, WORKER_TABLE

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.drivers.witty_pi import WittyPi4
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.hardware.drivers.witty_pi import WittyPi4
 from hardware_bridge.sim.clock import ManualClock, ScaledClock
 from hardware_bridge.sim.scenario import (
     SCENARIO_DIR,

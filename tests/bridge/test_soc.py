@@ -2,7 +2,7 @@
 
 import pytest
 
-from hardware_bridge.chemistry import AGM, LIFEPO4, BatteryPack
+from hardware_bridge.power.chemistry import AGM, LIFEPO4, BatteryPack
 from hardware_bridge.power.soc import SocEstimator, SocState
 
 LFP = BatteryPack.from_nominal(LIFEPO4, 12.8, 20)

@@ -9,9 +9,9 @@ import logging
 import aiohttp
 import pytest
 
-from hardware_bridge.faults import FaultTracker
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.base.store import JsonStore
 from hardware_bridge.power.accounting import POWER_FILE
-from hardware_bridge.power.store import JsonStore
 from hardware_bridge.worker.persisted import WORKER_SCHEMA
 from tests.support.bridge import bridge_without_docker
 

@@ -15,7 +15,7 @@ import numpy as np
 import pvlib
 import pytest
 
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.base.errors import ConfigError
 from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.scenario import load_scenario
 from hardware_bridge.sim.solar import clear_sky_energy

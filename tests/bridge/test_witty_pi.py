@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.drivers.witty_pi import Alarm, WittyPi4
+from hardware_bridge.base.errors import InvalidSettingError, ReadingError, WriteVerifyError
 from hardware_bridge.emulated.bus import EmulatedBus
 from hardware_bridge.emulated.witty_pi import WittyPi4Emulator
-from hardware_bridge.errors import InvalidSettingError, ReadingError, WriteVerifyError
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.hardware.drivers.witty_pi import Alarm, WittyPi4
 from hardware_bridge.sim.clock import ManualClock
 
 START = datetime(2026, 6, 21, 12, 0, 0, tzinfo=UTC)

@@ -10,9 +10,9 @@ import time
 
 import pytest
 
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.loader import load_config
-from hardware_bridge.settings import STANDIN_IMAGE
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.config.loader import load_config
+from hardware_bridge.config.settings import STANDIN_IMAGE
 from hardware_bridge.worker.engine import DockerWorker
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config

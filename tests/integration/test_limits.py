@@ -20,7 +20,7 @@ from custom_components.positive_energy_worker.models import Deadbands, WorkerSta
 from custom_components.positive_energy_worker.services import MAX_SCHEDULE_AHEAD, STOP_SCHEMA
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS
 from hardware_bridge.api.schemas import WORKER_STOP
-from hardware_bridge.drivers import witty_pi
+from hardware_bridge.hardware.drivers import witty_pi
 from hardware_bridge.worker.status import WorkerState as BridgeWorkerState
 
 SERVICES = (

@@ -8,7 +8,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.positive_energy_worker.const import DOMAIN
-from hardware_bridge.standin import STANDIN_POOL
+from hardware_bridge.config.standin import STANDIN_POOL
 from tests.integration.conftest import entry_for
 from tests.support.bridge import ANVIL_CHAIN_ID, WORKER_WALLET, BridgeProcess, write_config
 from tests.support.client import until

@@ -16,7 +16,7 @@ from custom_components.positive_energy_worker.surplus import (
     busy_consumers,
     grid_surplus,
 )
-from hardware_bridge.chemistry import LIFEPO4, BatteryPack
+from hardware_bridge.power.chemistry import LIFEPO4, BatteryPack
 from hardware_bridge.sim.battery import Battery, ChargeController
 
 PACK = BatteryPack(LIFEPO4, 4, 20.0)

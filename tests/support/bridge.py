@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge.settings import STANDIN_IMAGE
-from hardware_bridge.standin import STANDIN_CHAIN_ID, STANDIN_POOL
+from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.standin import STANDIN_CHAIN_ID, STANDIN_POOL
 
 # The chain support's anvil and worker (tests/support/chain.py, which needs web3: not imported
 # here, so the bridge's own tests run without it).

@@ -6,13 +6,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.service import BridgeService
-from hardware_bridge.settings import BridgeSettings
+from hardware_bridge.config.settings import BridgeSettings
+from hardware_bridge.config.standin import standin_worker
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.runtime.service import BridgeService
 from hardware_bridge.sim.clock import ManualClock
 from hardware_bridge.sim.scenario import Scenario
 from hardware_bridge.sim.world import Simulation
-from hardware_bridge.standin import standin_worker
 from tests.support.clock import JUNE_MORNING
 
 

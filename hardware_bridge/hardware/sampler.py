@@ -16,20 +16,20 @@ from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.config import HardwareConfig, MonitorConfig
-from hardware_bridge.drivers.ina2xx import Ina2xx
-from hardware_bridge.drivers.ina219 import Ina219
-from hardware_bridge.drivers.ina226 import Ina226
-from hardware_bridge.drivers.max17048 import Max17048
-from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RetryPolicy
-from hardware_bridge.drivers.witty_pi import WittyPi4, WittyPiIdentity
-from hardware_bridge.errors import BridgeError, ConfigError
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.host import HostReader
+from hardware_bridge.base.errors import BridgeError, ConfigError
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.base.store import JsonStore
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.config import HardwareConfig, MonitorConfig
+from hardware_bridge.hardware.drivers.ina2xx import Ina2xx
+from hardware_bridge.hardware.drivers.ina219 import Ina219
+from hardware_bridge.hardware.drivers.ina226 import Ina226
+from hardware_bridge.hardware.drivers.max17048 import Max17048
+from hardware_bridge.hardware.drivers.register_device import DEFAULT_RETRY, RetryPolicy
+from hardware_bridge.hardware.drivers.witty_pi import WittyPi4, WittyPiIdentity
+from hardware_bridge.hardware.host import HostReader
+from hardware_bridge.hardware.readings import BatteryReading, Snapshot, SolarReading, WittyPiReading
 from hardware_bridge.power.accounting import POWER_FILE, PowerAccounting
-from hardware_bridge.power.store import JsonStore
-from hardware_bridge.readings import BatteryReading, Snapshot, SolarReading, WittyPiReading
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, ClassVar
 
-from hardware_bridge.drivers.witty_pi import PowerSource
+from hardware_bridge.base.wire import Doc
+from hardware_bridge.hardware.drivers.witty_pi import PowerSource
 from hardware_bridge.power.counters import Energy
 from hardware_bridge.power.soc import SocSource
-from hardware_bridge.wire import Doc
 
 Bytes = Annotated[int | None, Doc(minimum=0)]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from hardware_bridge.settings import STANDIN_IMAGE
+from hardware_bridge.config.settings import STANDIN_IMAGE
 from hardware_bridge.worker.config import WorkerConfig
 
 STANDIN_POOL: Final = "0x00000000000000000000000000000000000000aa"

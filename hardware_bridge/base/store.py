@@ -1,8 +1,8 @@
 """One small JSON document on disk, checked against its schema when it is read.
 
-Writes are atomic and durable (``hardware_bridge.files``). A document that does not parse or does
-not fit its schema is set aside as ``<name>.corrupt`` and reported, once, at ERROR and as a fault
-the store's owner shows in ``degraded``; the owner starts afresh. A save that fails (a full
+Writes are atomic and durable (``hardware_bridge.base.files``). A document that does not parse or
+does not fit its schema is set aside as ``<name>.corrupt`` and reported, once, at ERROR and as a
+fault the store's owner shows in ``degraded``; the owner starts afresh. A save that fails (a full
 disk, no descriptor left) is a fault too, until a save works again. Neither ever raises: the
 counters must not stop the bridge, and a silent reset would hide lost energy.
 """
@@ -16,9 +16,9 @@ from typing import Any
 
 import voluptuous as vol
 
-from hardware_bridge import strict_json
-from hardware_bridge.faults import FaultTracker
-from hardware_bridge.files import set_aside, temporary_prefix, write_atomically
+from hardware_bridge.base import strict_json
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.base.files import set_aside, temporary_prefix, write_atomically
 
 _LOGGER = logging.getLogger(__name__)
 ANY_OBJECT = vol.Schema(dict)

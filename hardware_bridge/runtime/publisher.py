@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from hardware_bridge.documents import StateDocument
+from hardware_bridge.runtime.documents import StateDocument
 
 Document = StateDocument
 # A slow client gets the newest state, not a backlog: a short queue whose oldest entry gives way.

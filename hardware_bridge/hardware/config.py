@@ -3,7 +3,7 @@
 The same ``[hardware]`` table is read from the bridge's config file on a Pi and from a scenario
 file in simulation, so the emulated bus is wired exactly like a real one. The defaults here are
 the only ones: ``HardwareConfig()`` is the wiring the README documents, and a key or a part a file
-leaves out keeps its default (``hardware_bridge.schema`` never restates one).
+leaves out keeps its default (``hardware_bridge.config.schema`` never restates one).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from hardware_bridge.bus import DEFAULT_BUS
-from hardware_bridge.chemistry import CHEMISTRIES, BatteryPack
+from hardware_bridge.hardware.bus import DEFAULT_BUS
+from hardware_bridge.power.chemistry import CHEMISTRIES, BatteryPack
 
 MonitorChip = Literal["ina219", "ina226", "max17048"]
 CURRENT_MONITORS: Final = ("ina219", "ina226")

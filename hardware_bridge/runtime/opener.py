@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from hardware_bridge.bus import open_bus
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.errors import BridgeError
-from hardware_bridge.hardware import Hardware
-from hardware_bridge.host import LinuxHost
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.hardware.bus import open_bus
+from hardware_bridge.hardware.config import HardwareConfig
+from hardware_bridge.hardware.host import LinuxHost
+from hardware_bridge.hardware.sampler import Hardware
 
 
 @dataclass(frozen=True)

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from hardware_bridge import __version__
-from hardware_bridge.chemistry import CHEMISTRIES
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
-from hardware_bridge.errors import NotSampledError
+from hardware_bridge.base.errors import NotSampledError
+from hardware_bridge.base.wire import Doc
 from hardware_bridge.guards import GuardLimits, Guards
-from hardware_bridge.readings import Readings, Snapshot, WittyPiReading
-from hardware_bridge.scan import FIRST_ADDRESS, LAST_ADDRESS
-from hardware_bridge.wire import Doc
+from hardware_bridge.hardware.config import HardwareConfig
+from hardware_bridge.hardware.drivers.witty_pi import DEFAULT_VOLTAGE_RANGE
+from hardware_bridge.hardware.readings import Readings, Snapshot, WittyPiReading
+from hardware_bridge.hardware.scan import FIRST_ADDRESS, LAST_ADDRESS
+from hardware_bridge.power.chemistry import CHEMISTRIES
 from hardware_bridge.worker.status import WorkerStatus
 from hardware_bridge.worker.supervisor import GuardHoldReport
 

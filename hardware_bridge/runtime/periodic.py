@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from hardware_bridge.faults import FaultTracker
+from hardware_bridge.base.faults import FaultTracker
 
 _LOGGER = logging.getLogger(__name__)
 

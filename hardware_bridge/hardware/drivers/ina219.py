@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.drivers.ina2xx import (
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.drivers.ina2xx import (
     BUS_VOLTAGE,
     CALIBRATION,
     CONFIG_RESET,
     CONFIGURATION,
     Ina2xx,
 )
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
 
 POWER_ON_CONFIGURATION = 0x399F
 BUS_RANGE_32V = 1 << 13

@@ -12,9 +12,13 @@ import logging
 from dataclasses import dataclass
 from typing import ClassVar
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RegisterDevice, RetryPolicy
-from hardware_bridge.errors import ConfigError, ReadingError
+from hardware_bridge.base.errors import ConfigError, ReadingError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.drivers.register_device import (
+    DEFAULT_RETRY,
+    RegisterDevice,
+    RetryPolicy,
+)
 
 _LOGGER = logging.getLogger(__name__)
 

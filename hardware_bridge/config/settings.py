@@ -1,7 +1,7 @@
 """The bridge's settings beyond ``[hardware]``: ``[server]``, ``[worker]`` and ``[guards]``.
 
-``hardware_bridge.loader`` reads them from the config file; a setting the file leaves out keeps
-the default given here.
+``hardware_bridge.config.loader`` reads them from the config file; a setting the file leaves out
+keeps the default given here.
 """
 
 from __future__ import annotations

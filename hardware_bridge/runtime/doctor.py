@@ -16,12 +16,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge.errors import BridgeError
-from hardware_bridge.loader import BridgeConfig, load_config, read_toml
-from hardware_bridge.runtime import Simulate, open_hardware
-from hardware_bridge.scan import scan
-from hardware_bridge.standin import standin_worker
-from hardware_bridge.validators import eth_address
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.base.validators import eth_address
+from hardware_bridge.config.loader import BridgeConfig, load_config, read_toml
+from hardware_bridge.config.standin import standin_worker
+from hardware_bridge.hardware.scan import scan
+from hardware_bridge.runtime.opener import Simulate, open_hardware
 from hardware_bridge.worker.config import WorkerConfig
 from hardware_bridge.worker.core import CoreError, ask_core
 from hardware_bridge.worker.platform import host_platform, image_platform, mismatch

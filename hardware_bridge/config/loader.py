@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge.config import HardwareConfig
-from hardware_bridge.errors import ConfigError
-from hardware_bridge.schema import BRIDGE_FILE
-from hardware_bridge.settings import BridgeSettings
-from hardware_bridge.standin import standin_worker
-from hardware_bridge.validators import check_file
+from hardware_bridge.base.errors import ConfigError
+from hardware_bridge.base.validators import check_file
+from hardware_bridge.config.schema import BRIDGE_FILE
+from hardware_bridge.config.settings import BridgeSettings
+from hardware_bridge.config.standin import standin_worker
+from hardware_bridge.hardware.config import HardwareConfig
 
 
 @dataclass(frozen=True)

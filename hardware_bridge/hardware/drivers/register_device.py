@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar, TypeVar
 
-from hardware_bridge.bus import TRANSIENT_ERRNOS, I2CBus
-from hardware_bridge.errors import ReadingError, WriteVerifyError
+from hardware_bridge.base.errors import ReadingError, WriteVerifyError
+from hardware_bridge.hardware.bus import TRANSIENT_ERRNOS, I2CBus
 
 T = TypeVar("T")
 

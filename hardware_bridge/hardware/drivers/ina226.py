@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.drivers.ina2xx import BUS_VOLTAGE, Ina2xx
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.drivers.ina2xx import BUS_VOLTAGE, Ina2xx
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
 
 MASK_ENABLE = 0x06
 ALERT_LIMIT = 0x07

@@ -18,10 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar, Final, Literal
 
-from hardware_bridge.bcd import from_bcd, to_bcd
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.drivers.register_device import DEFAULT_RETRY, RegisterDevice, RetryPolicy
-from hardware_bridge.errors import InvalidSettingError, ReadingError
+from hardware_bridge.base.errors import InvalidSettingError, ReadingError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.drivers.bcd import from_bcd, to_bcd
+from hardware_bridge.hardware.drivers.register_device import (
+    DEFAULT_RETRY,
+    RegisterDevice,
+    RetryPolicy,
+)
 
 I2C_ID = 0
 VOLTAGE_IN_I, VOLTAGE_IN_D = 1, 2

@@ -17,24 +17,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
-from hardware_bridge.documents import (
-    DeviceDocument,
-    StateDocument,
-    device_document,
-    state_document,
-)
-from hardware_bridge.faults import FaultTracker
+from hardware_bridge.base.faults import FaultTracker
+from hardware_bridge.config.settings import BridgeSettings
 from hardware_bridge.guards import (
     LOW_VOLTAGE,
     Guards,
     check_low_voltage_setting,
     supply_volts,
 )
-from hardware_bridge.hardware import Hardware
-from hardware_bridge.periodic import run_every
-from hardware_bridge.publisher import StatePublisher
-from hardware_bridge.readings import Snapshot
-from hardware_bridge.settings import BridgeSettings
+from hardware_bridge.hardware.readings import Snapshot
+from hardware_bridge.hardware.sampler import Hardware
+from hardware_bridge.runtime.documents import (
+    DeviceDocument,
+    StateDocument,
+    device_document,
+    state_document,
+)
+from hardware_bridge.runtime.periodic import run_every
+from hardware_bridge.runtime.publisher import StatePublisher
 from hardware_bridge.worker.status import WorkerStatus
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 

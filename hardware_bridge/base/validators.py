@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import voluptuous as vol
 
-from hardware_bridge.errors import ConfigError
+from hardware_bridge.base.errors import ConfigError
 
 T = TypeVar("T")
 Check = Callable[[Any], T]

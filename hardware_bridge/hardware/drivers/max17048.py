@@ -10,15 +10,15 @@ import contextlib
 from dataclasses import dataclass
 from typing import ClassVar
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.drivers.register_device import (
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.drivers.register_device import (
     DEFAULT_RETRY,
     RegisterDevice,
     RetryPolicy,
     swap16,
     to_signed16,
 )
-from hardware_bridge.errors import BridgeError
 
 VCELL = 0x02
 SOC = 0x04

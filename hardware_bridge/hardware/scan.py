@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware_bridge.bus import I2CBus
-from hardware_bridge.config import MAX17048_ADDRESS, WITTY_PI_ADDRESS
-from hardware_bridge.drivers.ina219 import Ina219
-from hardware_bridge.drivers.ina226 import Ina226
-from hardware_bridge.drivers.max17048 import Max17048
-from hardware_bridge.drivers.register_device import RetryPolicy
-from hardware_bridge.drivers.witty_pi import WittyPi4
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base.errors import BridgeError
+from hardware_bridge.hardware.bus import I2CBus
+from hardware_bridge.hardware.config import MAX17048_ADDRESS, WITTY_PI_ADDRESS
+from hardware_bridge.hardware.drivers.ina219 import Ina219
+from hardware_bridge.hardware.drivers.ina226 import Ina226
+from hardware_bridge.hardware.drivers.max17048 import Max17048
+from hardware_bridge.hardware.drivers.register_device import RetryPolicy
+from hardware_bridge.hardware.drivers.witty_pi import WittyPi4
 
 # 7-bit addresses a probe may touch: 0x00-0x02 and 0x78-0x7F are reserved by the I2C spec.
 FIRST_ADDRESS, LAST_ADDRESS = 0x03, 0x77

@@ -13,7 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
-from hardware_bridge.errors import BridgeError
+from hardware_bridge.base.errors import BridgeError
 
 LOCK_FILE = "bridge.lock"
 

@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 from typing import Final, Protocol
 
-from hardware_bridge.readings import HostReading, Throttling
+from hardware_bridge.hardware.readings import HostReading, Throttling
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -14,19 +14,7 @@ from typing import Any, TypeVar
 
 import voluptuous as vol
 
-from hardware_bridge.chemistry import CHEMISTRIES
-from hardware_bridge.config import (
-    BATTERY_MONITORS,
-    CURRENT_MONITORS,
-    MAX17048_ADDRESS,
-    BatteryConfig,
-    HardwareConfig,
-    MonitorConfig,
-    WittyPiConfig,
-)
-from hardware_bridge.guards import GuardConfig
-from hardware_bridge.settings import ServerConfig
-from hardware_bridge.validators import (
+from hardware_bridge.base.validators import (
     Check,
     boolean,
     eth_address,
@@ -42,6 +30,18 @@ from hardware_bridge.validators import (
     time_zone,
     whole,
 )
+from hardware_bridge.config.settings import ServerConfig
+from hardware_bridge.guards import GuardConfig
+from hardware_bridge.hardware.config import (
+    BATTERY_MONITORS,
+    CURRENT_MONITORS,
+    MAX17048_ADDRESS,
+    BatteryConfig,
+    HardwareConfig,
+    MonitorConfig,
+    WittyPiConfig,
+)
+from hardware_bridge.power.chemistry import CHEMISTRIES
 from hardware_bridge.worker.config import WorkerConfig
 
 T = TypeVar("T")
