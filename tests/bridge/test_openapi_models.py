@@ -56,7 +56,7 @@ def test_a_field_is_typed_nullable_and_bounded_as_its_annotation_says():
     properties = openapi.object_schema(Sample)["properties"]
     assert properties == {
         "reading": {"type": ["number", "null"], "minimum": 0, "description": "W"},
-        "when": {"type": ["string", "null"], "format": "date-time"},
+        "when": {"oneOf": [{"type": "string", "format": "date-time"}, {"type": "null"}]},
         "source": {"enum": ["a", "b", None]},
         "kind": {"const": "only"},
         "labels": {"type": "object", "additionalProperties": {"type": "string"}},
