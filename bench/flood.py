@@ -57,7 +57,7 @@ async def _child(data_dir: Path) -> dict[str, Any]:
 
     from bench.footprint import every_chip_at_1hz, static_bus
     from hardware_bridge.api.server import open_api
-    from hardware_bridge.config.settings import BridgeSettings
+    from hardware_bridge.config.serve import ServeConfig
     from hardware_bridge.hardware.sampler import Hardware
     from hardware_bridge.runtime.service import BridgeService
     from hardware_bridge.worker.config import WorkerConfig
@@ -65,8 +65,8 @@ async def _child(data_dir: Path) -> dict[str, Any]:
     hardware = Hardware(
         every_chip_at_1hz(), static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
     )
-    settings = BridgeSettings(worker=WorkerConfig(docker_url=f"unix://{data_dir}/no-engine"))
-    service = BridgeService(hardware, settings, data_dir=data_dir, device_id="bench")
+    config = ServeConfig(worker=WorkerConfig(docker_url=f"unix://{data_dir}/no-engine"))
+    service = BridgeService(hardware, config, data_dir=data_dir, device_id="bench")
     await service.start()
     api = await open_api(service, TOKEN, "127.0.0.1", 0)
     print(f"PORT {api.port}", flush=True)

@@ -91,7 +91,7 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
     from dataclasses import replace
 
     from hardware_bridge.api.server import open_api
-    from hardware_bridge.config.settings import BridgeSettings
+    from hardware_bridge.config.serve import ServeConfig
     from hardware_bridge.config.standin import standin_worker
     from hardware_bridge.hardware.sampler import Hardware
     from hardware_bridge.runtime.service import BridgeService
@@ -100,8 +100,8 @@ async def _serve_child(seconds: float, data_dir: Path) -> dict[str, Any]:
         every_chip_at_1hz(), static_bus(), clock=lambda: datetime.now(UTC), data_dir=data_dir
     )
     worker = replace(standin_worker(data_dir), docker_url=f"unix://{data_dir}/no-engine")
-    settings = BridgeSettings(worker=worker)
-    service = BridgeService(hardware, settings, data_dir=data_dir, device_id="bench")
+    config = ServeConfig(worker=worker)
+    service = BridgeService(hardware, config, data_dir=data_dir, device_id="bench")
     await service.start()
     api = await open_api(service, "bench-token", "127.0.0.1", 0)  # as ``serve`` does
     print(f"PORT {api.port}", flush=True)

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.serve import STANDIN_IMAGE
 from tests.support.dockerd import REPO, PrivateDockerd
 
 from .settings import DemoSettings

@@ -246,7 +246,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     """Push the state on connect, then each change beyond the deadbands, and heartbeats."""
     service = request.app[SERVICE]
     sockets = request.app[SOCKETS].sockets
-    limit = service.settings.server.max_event_sockets
+    limit = service.config.server.max_event_sockets
     # Each subscriber holds a descriptor for as long as it likes: without a limit, enough of
     # them take every descriptor the bridge has, and the counters can no longer be saved.
     if len(sockets) >= limit:

@@ -48,7 +48,7 @@ class Api:
 
 async def open_api(service: BridgeService, token: str, host: str, port: int) -> Api:
     """The API listening on ``host``:``port`` (0: a free port, in ``Api.port``)."""
-    server = service.settings.server
+    server = service.config.server
     connections = ConnectionPool(descriptor_budget(server.max_connections))
     runner = web.AppRunner(
         create_app(service, token, server.heartbeat, connections),
@@ -82,8 +82,8 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     with DataDirLock(data_dir):  # first: a second bridge stops before it touches anything
         config = load_config(config_file, standin_dir=data_dir if simulate is not None else None)
-        settings = config.settings
-        server = settings.server
+        serve = config.serve
+        server = serve.server
         host = server.host if host is None else host
         port = server.port if port is None else port
         token, created = load_or_create_token(data_dir)
@@ -91,13 +91,13 @@ async def serve(
             # Printed once, on first start only; afterwards it is in the file (mode 0600).
             print(f"API token (shown once; also in {data_dir / 'token'}): {token}", flush=True)
         device_id = load_or_create_device_id(data_dir)
-        write_throwaway_wallet(settings.worker, data_dir)
+        write_throwaway_wallet(serve.worker, data_dir)
         with open_hardware(
             wiring=config.hardware, simulate=simulate, data_dir=data_dir
         ) as hardware:
             service = BridgeService(
                 hardware,
-                settings,
+                serve,
                 data_dir=data_dir,
                 device_id=device_id,
                 scenario=None if simulate is None else simulate.scenario,

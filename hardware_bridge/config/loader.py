@@ -11,30 +11,30 @@ from typing import Any
 from hardware_bridge.base.errors import ConfigError
 from hardware_bridge.base.validators import check_file
 from hardware_bridge.config.schema import BRIDGE_FILE
-from hardware_bridge.config.settings import BridgeSettings
+from hardware_bridge.config.serve import ServeConfig
 from hardware_bridge.config.standin import standin_worker
 from hardware_bridge.hardware.config import HardwareConfig
 
 
 @dataclass(frozen=True)
 class BridgeConfig:
-    """What one config file says: the wiring and the settings."""
+    """What one config file says: the hardware, and what ``serve`` needs besides."""
 
     hardware: HardwareConfig
     # None when the file has no [worker]: enough to read the hardware, not to serve.
-    worker_settings: BridgeSettings | None
+    serve_config: ServeConfig | None
     source: str = "config"
 
     @property
-    def settings(self) -> BridgeSettings:
+    def serve(self) -> ServeConfig:
         """Everything ``serve`` needs; a file without ``[worker]`` is refused here, with one line
         that names the table (a table that lacks a key is refused as it is read)."""
-        if self.worker_settings is None:
+        if self.serve_config is None:
             raise ConfigError(
                 f"{self.source}: worker: required (a [worker] table with core_url, pool_address "
                 "and chain_id: see deploy/bridge.example.toml)"
             )
-        return self.worker_settings
+        return self.serve_config
 
 
 def read_toml(path: Path) -> dict[str, Any]:
@@ -60,8 +60,8 @@ def parse_config(
     if "worker" not in tables and standin_dir is not None:
         tables["worker"] = standin_worker(standin_dir)
     hardware = tables.pop("hardware", HardwareConfig())
-    settings = BridgeSettings(**tables) if "worker" in tables else None
-    return BridgeConfig(hardware, settings, source)
+    serve = ServeConfig(**tables) if "worker" in tables else None
+    return BridgeConfig(hardware, serve, source)
 
 
 def load_config(path: Path | None, *, standin_dir: Path | None = None) -> BridgeConfig:

@@ -30,7 +30,7 @@ from hardware_bridge.base.validators import (
     time_zone,
     whole,
 )
-from hardware_bridge.config.settings import ServerConfig
+from hardware_bridge.config.serve import ServerConfig
 from hardware_bridge.guards import GuardConfig
 from hardware_bridge.hardware.config import (
     BATTERY_MONITORS,

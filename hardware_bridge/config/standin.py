@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.serve import STANDIN_IMAGE
 from hardware_bridge.worker.config import WorkerConfig
 
 STANDIN_POOL: Final = "0x00000000000000000000000000000000000000aa"
@@ -17,7 +17,7 @@ STANDIN_CHAIN_ID: Final = 31337
 
 
 def standin_worker(data_dir: Path) -> WorkerConfig:
-    """The stand-in worker's settings, with its throwaway wallet in ``data_dir``."""
+    """The stand-in worker's config, with its throwaway wallet in ``data_dir``."""
     return WorkerConfig(
         image=STANDIN_IMAGE,
         allowed_images=(STANDIN_IMAGE,),

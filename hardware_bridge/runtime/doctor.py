@@ -62,13 +62,13 @@ class Setup:
 
     @property
     def worker(self) -> WorkerConfig | None:
-        return self.config.settings.worker if self.config else None
+        return self.config.serve.worker if self.config else None
 
 
 def _config(setup: Setup) -> str:
     standin = setup.data_dir if setup.simulate is not None else None
     config = load_config(setup.config_file, standin_dir=standin)
-    worker = config.settings.worker  # a file without [worker] fails here, naming it
+    worker = config.serve.worker  # a file without [worker] fails here, naming it
     setup.config = config
     return f"{setup.config_file or 'no file: the stand-in worker'}; image {worker.image}"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from hardware_bridge.base.faults import FaultTracker
-from hardware_bridge.config.settings import BridgeSettings
+from hardware_bridge.config.serve import ServeConfig
 from hardware_bridge.guards import (
     LOW_VOLTAGE,
     Guards,
@@ -48,26 +48,26 @@ class BridgeService:
     def __init__(
         self,
         hardware: Hardware,
-        settings: BridgeSettings,
+        config: ServeConfig,
         *,
         data_dir: Path,
         device_id: str,
         scenario: str | None = None,
     ) -> None:
         self.hardware = hardware
-        self.settings = settings
+        self.config = config
         self.device_id = device_id
         self.scenario = scenario
-        self.guards = Guards(settings.guards)
+        self.guards = Guards(config.guards)
         self.faults = FaultTracker(_LOGGER)
         self.publisher = StatePublisher()
         self.worker = WorkerSupervisor(
-            settings.worker,
+            config.worker,
             data_dir=data_dir,
             faults=self.faults,
             refusal=self.guards.refusal,
             on_change=self._publish,
-            guard_grace=settings.guards.drain_timeout,
+            guard_grace=config.guards.drain_timeout,
         )
         self._bus_thread = ThreadPoolExecutor(1, thread_name_prefix="i2c")
         self._loops: list[asyncio.Task[None]] = []
@@ -83,8 +83,8 @@ class BridgeService:
         self._loops = [
             asyncio.create_task(run_every(interval, job, self.faults))
             for interval, job in (
-                (self.settings.server.sample_interval, self.sample),
-                (self.settings.worker.poll_interval, self.poll_worker),
+                (self.config.server.sample_interval, self.sample),
+                (self.config.worker.poll_interval, self.poll_worker),
             )
         ]
 
@@ -130,7 +130,7 @@ class BridgeService:
     async def _clean_shutdown(self) -> None:
         """Before the Witty Pi cuts the power: stop the worker, then shut the Pi down."""
         await self.worker.guard_stop()
-        command = self.settings.guards.shutdown_command
+        command = self.config.guards.shutdown_command
         if self.hardware.simulated:
             _LOGGER.warning("low voltage: would run %s (not in simulation)", " ".join(command))
             return
@@ -143,7 +143,7 @@ class BridgeService:
 
     async def set_low_voltage(self, threshold: float | None, recovery: float | None) -> None:
         """Set the Witty Pi's cut; refused (nothing written) if it would cut the power now."""
-        margin = self.settings.guards.low_voltage_margin
+        margin = self.config.guards.low_voltage_margin
         check_low_voltage_setting(threshold, recovery, supply_volts(self.snapshot), margin)
         try:
             await self._on_bus(lambda: self.hardware.set_low_voltage(threshold, recovery))
@@ -156,7 +156,7 @@ class BridgeService:
         """Let the supervisor look at the worker; tell the host (and a simulated Pi) its CPU use."""
         await self.worker.poll()
         cpu = self.worker.status().cpu_percent
-        await self._on_bus(lambda: self.hardware.report_worker_cpu(cpu, self.settings.worker.cpus))
+        await self._on_bus(lambda: self.hardware.report_worker_cpu(cpu, self.config.worker.cpus))
         self._publish()
 
     async def start_worker(self) -> WorkerStatus:
@@ -190,7 +190,7 @@ class BridgeService:
             simulated=self.hardware.simulated,
             scenario=self.scenario,
             snapshot=self.snapshot,
-            worker_image=self.settings.worker.image,
+            worker_image=self.config.worker.image,
         )
 
     def _publish(self) -> None:

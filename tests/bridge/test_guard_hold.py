@@ -48,8 +48,8 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
         worker=LONG_TASKS,
         guards={"battery_floor": 20, "battery_resume": 30, "drain_timeout": GRACE},
     )
-    settings = load_config(config, standin_dir=tmp_path).settings
-    service = in_process(june_morning("li_ion_gauge"), tmp_path, settings)  # the gauge's own SoC
+    serve = load_config(config, standin_dir=tmp_path).serve
+    service = in_process(june_morning("li_ion_gauge"), tmp_path, serve)  # the gauge's own SoC
     await service.start()
     try:
         await service.start_worker()
@@ -69,7 +69,7 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
             GRACE + SLACK,
         )
         assert time.monotonic() - answered < GRACE + SLACK
-        name = settings.worker.container_name
+        name = serve.worker.container_name
         assert not await asyncio.to_thread(container_running, docker_engine, name)
         state = service.state()
         assert state.worker.state == "stopped"
@@ -77,7 +77,7 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
         assert state.worker.desired_running is True  # it runs again when the guard clears
     finally:
         await service.stop()
-        docker_engine.docker("rm", "-f", settings.worker.container_name, check=False)
+        docker_engine.docker("rm", "-f", serve.worker.container_name, check=False)
 
 
 async def test_a_bridge_restarted_below_the_floor_stops_the_worker_it_finds_running(

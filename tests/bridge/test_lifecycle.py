@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from hardware_bridge.api.connections import RESERVE
-from hardware_bridge.config.settings import ServerConfig
+from hardware_bridge.config.serve import ServerConfig
 from tests.support.bridge import BridgeProcess, write_config
 
 

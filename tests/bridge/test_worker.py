@@ -12,7 +12,7 @@ import pytest
 
 from hardware_bridge.base.faults import FaultTracker
 from hardware_bridge.config.loader import load_config
-from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.serve import STANDIN_IMAGE
 from hardware_bridge.worker.engine import DockerWorker
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config
@@ -203,9 +203,9 @@ async def test_looks_at_the_same_time_count_each_task_once(
         tmp=tmp_path,
         worker={"environment": {"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"}},
     )
-    settings = load_config(config, standin_dir=tmp_path).settings.worker
+    worker_config = load_config(config, standin_dir=tmp_path).serve.worker
     worker = WorkerSupervisor(
-        settings,
+        worker_config,
         data_dir=tmp_path,
         faults=FaultTracker(logging.getLogger(__name__)),
         refusal=lambda: None,
@@ -219,12 +219,12 @@ async def test_looks_at_the_same_time_count_each_task_once(
         await worker.stop(drain=True, grace=10)
         await worker.settled()
         status = worker.status()
-        logs = docker_engine.docker("logs", settings.container_name).stdout
+        logs = docker_engine.docker("logs", worker_config.container_name).stdout
         completed = len(set(re.findall(r"status:COMPLETED, chainTaskId:(0x[0-9a-f]+)", logs)))
         assert completed >= 3
         assert (status.tasks_started, status.tasks_completed) == (completed, completed)
     finally:
-        docker_engine.docker("rm", "-f", settings.container_name, check=False)
+        docker_engine.docker("rm", "-f", worker_config.container_name, check=False)
         await worker.close()
 
 
@@ -262,14 +262,14 @@ def test_a_signal_to_a_worker_that_stopped_under_it_is_no_error(
     # Before: a stop that looked at a running worker, which then exited before the signal,
     # was the engine's 409 ("is not running"), an undocumented answer to a stop.
     config = write_config(tmp_path / "bridge.toml", docker_url=docker_engine.url, tmp=tmp_path)
-    settings = load_config(config, standin_dir=tmp_path).settings.worker
-    engine = DockerWorker(settings)
+    worker_config = load_config(config, standin_dir=tmp_path).serve.worker
+    engine = DockerWorker(worker_config)
     try:
         engine.start()
         looked_at = engine._running_container()  # what kill() and terminate() look at first
-        docker_engine.docker("kill", settings.container_name)  # it stops in between
+        docker_engine.docker("kill", worker_config.container_name)  # it stops in between
         assert engine._signal(looked_at, "stop the worker", "SIGKILL") is False
         assert engine._signal(looked_at, "ask the worker to stop", "SIGTERM") is False
     finally:
-        docker_engine.docker("rm", "-f", settings.container_name, check=False)
+        docker_engine.docker("rm", "-f", worker_config.container_name, check=False)
         engine.close()

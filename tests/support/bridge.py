@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.serve import STANDIN_IMAGE
 from hardware_bridge.config.standin import STANDIN_CHAIN_ID, STANDIN_POOL
 
 # The chain support's anvil and worker (tests/support/chain.py, which needs web3: not imported

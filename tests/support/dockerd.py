@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from hardware_bridge.config.settings import STANDIN_IMAGE
+from hardware_bridge.config.serve import STANDIN_IMAGE
 
 REPO = Path(__file__).resolve().parents[2]
 ROOT_PREFIX = "pewd-"  # /tmp/pewd-*: short, since the engine's unix sockets live under it

@@ -1,7 +1,8 @@
-"""The bridge's settings beyond ``[hardware]``: ``[server]``, ``[worker]`` and ``[guards]``.
+"""What ``serve`` needs besides ``[hardware]``: the ``[server]``, ``[worker]`` and ``[guards]``
+tables of the config file.
 
-``hardware_bridge.config.loader`` reads them from the config file; a setting the file leaves out
-keeps the default given here.
+``hardware_bridge.config.loader`` reads them from the file; a key the file leaves out keeps the
+default given here.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class ServerConfig:
 
 
 @dataclass(frozen=True)
-class BridgeSettings:
+class ServeConfig:
     """Everything ``serve`` needs besides the hardware."""
 
     worker: WorkerConfig

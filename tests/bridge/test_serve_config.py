@@ -9,7 +9,7 @@ import pytest
 
 from hardware_bridge.base.errors import ConfigError
 from hardware_bridge.config.loader import BridgeConfig, load_config, parse_config
-from hardware_bridge.config.settings import STANDIN_IMAGE, BridgeSettings
+from hardware_bridge.config.serve import STANDIN_IMAGE, ServeConfig
 from hardware_bridge.config.standin import write_throwaway_wallet
 from hardware_bridge.hardware.config import HardwareConfig
 from hardware_bridge.worker.config import DEFAULT_IMAGE, WorkerConfig
@@ -21,20 +21,20 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "bridge.example.toml"
 
 def test_the_example_config_is_valid():
     config = load_config(EXAMPLE)
-    settings = config.settings
-    assert settings.server.port == 8765
-    assert settings.server.max_event_sockets == 64
-    assert settings.worker.image == DEFAULT_IMAGE
-    assert settings.worker.allowed_images == (DEFAULT_IMAGE,)
+    serve = config.serve
+    assert serve.server.port == 8765
+    assert serve.server.max_event_sockets == 64
+    assert serve.worker.image == DEFAULT_IMAGE
+    assert serve.worker.allowed_images == (DEFAULT_IMAGE,)
     # The current release's one URL, on a chain our sensors read (Arbitrum One), not Bellecour.
-    assert core_environment(settings.worker) == {"IEXEC_CORE_URL": "https://core.example.org"}
-    assert settings.worker.chain_id == 42161
-    assert settings.guards.shutdown_command[-1] == "poweroff"
+    assert core_environment(serve.worker) == {"IEXEC_CORE_URL": "https://core.example.org"}
+    assert serve.worker.chain_id == 42161
+    assert serve.guards.shutdown_command[-1] == "poweroff"
     assert config.hardware.battery.monitor.chip == "ina226"
 
 
 def test_simulation_runs_the_standin_worker_with_a_throwaway_wallet(tmp_path):
-    worker = load_config(None, standin_dir=tmp_path).settings.worker
+    worker = load_config(None, standin_dir=tmp_path).serve.worker
     assert worker.image == STANDIN_IMAGE
     assert worker.allowed_images == (STANDIN_IMAGE,)
     write_throwaway_wallet(worker, tmp_path)  # when serving starts
@@ -67,7 +67,7 @@ def test_a_bad_setting_names_the_key(tmp_path, text, message):
 
 
 def test_loading_the_settings_writes_nothing_to_the_data_dir(tmp_path):
-    worker = load_config(None, standin_dir=tmp_path).settings.worker
+    worker = load_config(None, standin_dir=tmp_path).serve.worker
     assert worker.wallet_file.parent == tmp_path
     assert list(tmp_path.iterdir()) == []
 
@@ -75,7 +75,7 @@ def test_loading_the_settings_writes_nothing_to_the_data_dir(tmp_path):
 def test_a_user_wallet_is_never_overwritten_by_the_throwaway_one(tmp_path):
     path = tmp_path / "bridge.toml"
     path.write_text(f'{WORKER_TABLE}wallet_file = "{tmp_path / "mine.json"}"\n')
-    write_throwaway_wallet(load_config(path, standin_dir=tmp_path).settings.worker, tmp_path)
+    write_throwaway_wallet(load_config(path, standin_dir=tmp_path).serve.worker, tmp_path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bridge.toml"]
 
 
@@ -100,9 +100,9 @@ def as_toml(value):
 
 def test_every_default_written_out_reads_back_as_the_default():
     # Each key the classes have, the schema takes, and no default is kept anywhere else.
-    settings = BridgeSettings(worker=WorkerConfig(**REQUIRED_WORKER))
-    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(settings))}
-    assert parse_config(document) == BridgeConfig(HardwareConfig(), settings)
+    serve = ServeConfig(worker=WorkerConfig(**REQUIRED_WORKER))
+    document = {"hardware": as_toml(asdict(HardwareConfig())), **as_toml(asdict(serve))}
+    assert parse_config(document) == BridgeConfig(HardwareConfig(), serve)
 
 
 def test_no_default_points_at_the_retired_bellecour_chain():
