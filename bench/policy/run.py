@@ -29,7 +29,8 @@ from custom_components.positive_energy_worker.surplus import (
     grid_surplus,
 )
 from hardware_bridge.guards import BATTERY_LOW, GuardConfig, Guards
-from hardware_bridge.readings import BatteryReading, Snapshot
+from hardware_bridge.hardware.readings import BatteryReading, Snapshot
+from hardware_bridge.power.counters import EnergyCounters
 from hardware_bridge.sim.battery import Battery
 
 BROWNOUT_SOC = 0.5  # the pack is empty: the Witty Pi has cut the Pi's power
@@ -258,11 +259,15 @@ def _battery_low(guards: Guards, now: float, volts: float, watts: float, soc: fl
         current=watts / volts if volts else None,
         power=watts,
         soc=soc,
-        soc_source="accounting",
+        soc_source="coulomb",  # the bench counts charge as the bridge does
         chemistry="lifepo4",
         capacity_ah=0.0,
         overflow=False,
         chip="emulated",
     )
-    guards.evaluate(Snapshot(datetime.fromtimestamp(now, UTC), reading, None, None, {}))
+    moment = datetime.fromtimestamp(now, UTC)
+    energy = EnergyCounters().energy()  # the guards read no energy
+    guards.evaluate(
+        Snapshot(time=moment, battery=reading, solar=None, witty_pi=None, energy=energy)
+    )
     return BATTERY_LOW in guards.tripped

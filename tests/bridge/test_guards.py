@@ -21,13 +21,13 @@ from hardware_bridge.guards import (
     Guards,
 )
 from hardware_bridge.hardware.readings import BatteryReading, HostReading, Snapshot, WittyPiReading
-from hardware_bridge.power.counters import Energy
+from hardware_bridge.power.counters import EnergyCounters
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
 
 NOW = datetime(2026, 6, 21, 12, tzinfo=UTC)
-NO_ENERGY = Energy(solar_harvested=0, consumed=0, battery_charged=0, battery_discharged=0)
+NO_ENERGY = EnergyCounters().energy()
 
 
 def snapshot(soc=60.0, volts=13.2, temperature=35.0, threshold=None, recovery=None):
