@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from hardware_bridge import __version__
 from hardware_bridge.base.errors import NotSampledError
@@ -154,19 +154,21 @@ def state_document(
     worker, and every fault in force (the chips' and the rest) as ``degraded``."""
     if snapshot is None:
         raise NotSampledError("the hardware has not been sampled yet")
-    readings = {reading.name: getattr(snapshot, reading.name) for reading in fields(Readings)}
     return StateDocument(
-        **readings,
+        **_part(Readings, snapshot),
         worker=worker,
-        guards=GuardsDocument(tripped=dict(guards.tripped), hold=hold, **_limits(guards.config)),
+        guards=GuardsDocument(
+            tripped=dict(guards.tripped), hold=hold, **_part(GuardLimits, guards.config)
+        ),
         degraded={**snapshot.degraded, **faults},
         sampled_at=sampled_at,
         bridge_version=__version__,
     )
 
 
-def _limits(limits: GuardLimits) -> dict[str, float]:
-    return {limit.name: getattr(limits, limit.name) for limit in fields(GuardLimits)}
+def _part(base: type[Any], value: object) -> dict[str, Any]:
+    """The fields of ``base`` as ``value`` holds them: a document extends the part it shows."""
+    return {field.name: getattr(value, field.name) for field in fields(base)}
 
 
 def device_document(
