@@ -11,6 +11,8 @@
 #   root_env          NAME=VALUE pairs the commands get besides PATH, HOME and LANG (an array)
 #   root_path         the commands' PATH
 # and may define extra_mounts: more mounts in the namespace, before the root is entered.
+# It gives the script build_root (debootstrap, once per release and packages), run CMD... and
+# enter CMD... (what run does inside the namespace: the script calls it for "$self _enter").
 #
 # Every mount is made in a mount namespace of the command's own, so the kernel takes them all
 # away when the command ends, however it ends: nothing is left mounted on the machine.

@@ -24,6 +24,7 @@ from hardware_bridge.readings import BatteryReading, HostReading, Snapshot, Witt
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
+from tests.support.machine import needs_containers
 
 NOW = datetime(2026, 6, 21, 12, tzinfo=UTC)
 
@@ -126,6 +127,7 @@ def discharging_scenario(path):
 
 @pytest.mark.xdist_group("docker")
 @pytest.mark.usefixtures("socket_enabled")
+@needs_containers
 async def test_a_discharging_battery_stops_the_worker_and_start_waits_for_recovery(
     tmp_path, docker_engine, bridges
 ):

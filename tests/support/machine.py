@@ -22,6 +22,14 @@ import pytest
 EMULATOR_ENV = "PEW_EMULATOR"
 ARM64_MACHINES = frozenset({"aarch64", "arm64"})
 
+# What qemu-user lacks that a test needs; the README's development notes say how it was found.
+MULTICAST_INTERFACE = "the IP_MULTICAST_IF socket option (zeroconf binds its multicast to it)"
+CONTAINERS = (
+    "starting a container: runc re-executes itself from a sealed memfd, which the emulator "
+    "cannot run (README, Development)"
+)
+needs_containers = pytest.mark.emulator_lacks(CONTAINERS)
+
 MARKERS = (
     "emulator_lacks(what): needs WHAT, which the emulator of scripts/pi-root lacks: skipped under "
     "it, run everywhere else",
