@@ -58,6 +58,16 @@ def describe() -> str:
     return ", ".join(parts)
 
 
+# How much longer the emulator takes than the machine it runs on, for what the tests wait for
+# (a bridge starting: Python and its libraries loading, translated instruction by instruction).
+EMULATED_PATIENCE = 5
+
+
+def patience(seconds: float) -> float:
+    """How long to wait for what takes up to ``seconds`` natively: longer under the emulator."""
+    return seconds * EMULATED_PATIENCE if emulator() is not None else seconds
+
+
 def skip_reason(item: pytest.Item) -> str | None:
     """Why ``item`` cannot run on this machine, from its markers; None when it can."""
     if (lacks := item.get_closest_marker("emulator_lacks")) is not None:
