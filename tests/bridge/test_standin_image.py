@@ -1,4 +1,4 @@
-"""The stand-in worker image is built for the machine it runs on: on a Pi, arm64.
+"""The stand-in worker image holds a program for the machine it runs on: on a Pi, arm64.
 
 Read from the engine's own image store (``docker save``): no container is started, so this holds
 under the emulator too, where containers cannot start (tests/support/machine.py).
@@ -39,11 +39,9 @@ def image_file(engine, image: str, path: str) -> bytes:
 
 
 @pytest.mark.arm64_host
-def test_on_an_arm64_host_the_standin_worker_is_an_arm64_image_of_arm64_busybox(docker_engine):
-    platform = docker_engine.docker(
-        "image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", STANDIN_IMAGE
-    )
-    assert platform.stdout.strip() == "linux/arm64"
+def test_on_an_arm64_host_the_standin_worker_runs_arm64_busybox(docker_engine):
+    # The image says the engine's platform whatever it holds (docker import: test_platform.py
+    # checks that); what runs is the program inside, so read its ELF header.
     busybox = image_file(docker_engine, STANDIN_IMAGE, "bin/busybox")
     assert busybox[:4] == b"\x7fELF"
     assert int.from_bytes(busybox[18:20], "little") == EM_AARCH64
