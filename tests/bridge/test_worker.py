@@ -265,6 +265,7 @@ async def test_a_password_file_that_is_not_utf8_is_a_clear_refusal_logged_once(
     assert "unexpected error" not in log
 
 
+@needs_containers
 def test_a_signal_to_a_worker_that_stopped_under_it_is_no_error(
     tmp_path, docker_engine, docker_sdk_allowed
 ):
