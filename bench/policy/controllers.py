@@ -1,25 +1,17 @@
 """The controllers the benchmark compares, behind one interface.
 
-Each minute the driver gives a controller a ``Signal``: what a controller in a real home could
-read *then* (the meter as of the previous sample, the forecast entity's hourly figure, the
-worker's own state) and asks whether compute should run. ``drains`` says what "stop" means for
-it: ours asks the bridge to drain (the task in flight finishes); the surplus controllers switch
-the load off, as a smart plug or evcc's charger switch does, and the task in flight is cut. The
-upper bound is not a controller: ``bound.py``.
+Each minute the driver gives a controller a ``Signal`` (what a controller in a real home could
+read) and asks whether compute should run. ``drains`` says what "stop" means for it: ours asks
+the bridge to drain (the task in flight finishes); the surplus controllers switch the load off,
+as a smart plug or evcc's charger switch does, and the task in flight is cut. The oracles live in
+``oracle.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass
 
-from custom_components.positive_energy_worker.policy import (
-    Observation,
-    Policy,
-    PolicyConfig,
-    forecast_surplus_wh,
-)
-from custom_components.positive_energy_worker.settings import AutoSettings
+from custom_components.positive_energy_worker.policy import Observation, Policy, PolicyConfig
 from custom_components.positive_energy_worker.surplus import Smoother
 
 
@@ -30,16 +22,14 @@ class Signal:
     i: int  # minute of the run
     time: float  # epoch seconds
     surplus_w: float  # raw, the worker's own draw included
-    draw_w: float  # the worker's draw as the meter saw it
+    draw_w: float  # the worker's draw now
     running: bool
     task_started: float | None
     busy: tuple[str, ...]
-    next_hour_wh: float | None  # the forecast entity's state
-    home_use_w: float | None = None  # the home's draw without compute, as the meter saw it
+    forecast_wh: float | None
     soc: float | None = None
     carry_hours: float | None = None
     probe: bool = False
-    reserve_soc: float | None = None  # off-grid: the night's need (reserve.py)
 
 
 class Controller:
@@ -53,7 +43,7 @@ class Controller:
 
 
 class Never(Controller):
-    """No compute at all: the reference for what compute costs."""
+    """No compute at all: the baseline the surplus is measured on."""
 
     name = "none"
 
@@ -62,22 +52,18 @@ class Never(Controller):
 
 
 class Naive(Controller):
-    """Start when the export covers the worker, stop on any import; checked each minute."""
+    """Start when the surplus is above zero, stop when it is below, checked each minute."""
 
     name = "naive"
 
-    def __init__(self, worker_w: float) -> None:
-        self.worker_w = worker_w
-
     def decide(self, signal: Signal) -> bool:
-        export = signal.surplus_w - signal.draw_w
-        return export >= 0 if signal.running else export >= self.worker_w
+        return signal.surplus_w >= 0 if signal.running else signal.surplus_w > 0
 
 
 class Evcc(Controller):
-    """evcc's PV mode with its documented defaults: enable once the export has covered the load's
-    power (threshold 0) for ``enable_s``, disable once the import has exceeded
-    ``disable_import_w`` for ``disable_s``, and switch at most once per ``guard_s``."""
+    """evcc's PV mode: enable once the export has exceeded the load's power for ``enable_s``,
+    disable once the import has exceeded ``disable_import_w`` for ``disable_s``, and switch at
+    most once per ``guard_s``."""
 
     name = "evcc"
 
@@ -101,7 +87,7 @@ class Evcc(Controller):
             condition = -export > self.disable_import_w
             delay = self.disable_s
         else:
-            condition = export >= self.load_w
+            condition = export > self.load_w
             delay = self.enable_s
         now = signal.time
         if not condition:
@@ -115,58 +101,19 @@ class Evcc(Controller):
         return signal.running
 
 
-class SocRule(Controller):
-    """Off-grid: run while the SoC is at least the policy's reserve + 10 points, drain below the
-    reserve (the one-line rule a user would write in an automation)."""
-
-    name = "soc_rule"
-    drains = True
-
-    def decide(self, signal: Signal) -> bool:
-        if signal.soc is None or signal.reserve_soc is None:
-            return False
-        threshold = signal.reserve_soc if signal.running else signal.reserve_soc + 10.0
-        return signal.soc >= threshold
-
-
-def settings_for(options: dict[str, Any]) -> tuple[AutoSettings, PolicyConfig]:
-    """The integration's settings from a site's options, as ``AutoSettings.from_options`` reads
-    them; PolicyConfig fields that are not options (a [policy] table's experiment) on top."""
-    settings = AutoSettings.from_options(options)
-    extra = {
-        f.name: float(options[f.name])
-        for f in fields(PolicyConfig)
-        if f.name in options and f.name not in {"worker_watts", *settings_keys()}
-    }
-    return settings, replace(settings.policy, **extra)
-
-
-def settings_keys() -> set[str]:
-    from custom_components.positive_energy_worker.settings import POLICY_KNOBS, SURPLUS_KNOBS
-
-    return {*POLICY_KNOBS, *SURPLUS_KNOBS}
-
-
 class Ours(Controller):
-    """The integration's policy with the options a user sets, fed a smoothed surplus."""
+    """The integration's policy, imported, fed a smoothed surplus."""
 
     name = "ours"
     drains = True
 
-    def __init__(self, options: dict[str, Any]) -> None:
-        settings, config = settings_for(options)
+    def __init__(self, config: PolicyConfig, smoothing_s: float) -> None:
         self.policy = Policy(config)
-        self.smoother = Smoother(settings.smoothing_s)
-        self.has_forecast = settings.forecast is not None
+        self.smoother = Smoother(smoothing_s)
         self.reasons: dict[str, int] = {}
 
     def decide(self, signal: Signal) -> bool:
         smoothed = self.smoother.update(signal.time, signal.surplus_w)
-        forecast = None
-        if self.has_forecast and signal.next_hour_wh is not None:
-            forecast = forecast_surplus_wh(
-                signal.next_hour_wh, signal.home_use_w, self.policy.config.task_hours
-            )
         decision = self.policy.decide(
             Observation(
                 time=signal.time,
@@ -176,9 +123,8 @@ class Ours(Controller):
                 busy=signal.busy,
                 battery_soc=signal.soc,
                 carry_hours=signal.carry_hours,
-                forecast_wh=forecast,
+                forecast_wh=signal.forecast_wh,
                 probe=signal.probe,
-                reserve_soc=signal.reserve_soc,
             )
         )
         key = decision.reason.value

@@ -20,8 +20,7 @@ from homeassistant.util.unit_conversion import BaseUnitConverter, EnergyConverte
 from .client import BridgeDevice, BridgeState
 from .const import DOMAIN
 from .idle import DEVICE_DOMAINS, DeviceState, IdleReport, in_use, report
-from .policy import Observation, forecast_surplus_wh
-from .reserve import Harvest, NightReserve
+from .policy import Observation
 from .settings import AutoSettings, Source
 from .surplus import (
     GridMeter,
@@ -121,7 +120,6 @@ class _Estimate:
     battery_soc: float | None = None
     carry_hours: float | None = None
     probe: bool = False
-    reserve_soc: float | None = None
 
 
 class Observer:
@@ -147,13 +145,6 @@ class Observer:
             ),
             saved.get("failed_probe_at"),
         )
-        self._night = NightReserve(
-            hass.config.latitude,
-            hass.config.longitude,
-            battery.nominal_voltage * battery.capacity_ah,
-            settings.policy.battery_reserve_soc,
-            Harvest.from_dict(saved.get("harvest", {})),
-        )
         self._task_started: float | None = saved.get("task_started")
         self.idle_entities = idle_entity_ids(hass, settings)
 
@@ -164,7 +155,6 @@ class Observer:
             "surplus_time": self._smoother.time,
             "failed_probe_at": self._estimator.failed_probe_at,
             "task_started": self._task_started,
-            "harvest": self._night.harvest.to_dict(),
         }
 
     def tracked(self) -> tuple[str, ...]:
@@ -201,7 +191,6 @@ class Observer:
             carry_hours=estimate.carry_hours,
             forecast_wh=self._forecast_wh(estimate.home_use_w),
             probe=estimate.probe,
-            reserve_soc=estimate.reserve_soc,
         )
         return Seen(observation, surplus, idle)
 
@@ -255,15 +244,13 @@ class Observer:
             return _Estimate(None)
         load_w = panel_w - battery_w  # what the Pi draws, its converters' losses included
         reading = OffGridReading(now, soc, battery_w, panel_w, load_w, worker_w)
-        reserve = self._night.update(now, panel_w, load_w, worker_w)
-        estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts, reserve)
+        estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts)
         return _Estimate(
             estimate.surplus_w,
             home_use_w=max(0.0, load_w - worker_w),
             battery_soc=soc,
             carry_hours=estimate.carry_hours,
             probe=estimate.probe,
-            reserve_soc=reserve,
         )
 
     def _forecast_wh(self, home_use_w: float | None) -> float | None:
@@ -274,4 +261,4 @@ class Observer:
         )
         if next_hour is None:
             return None
-        return forecast_surplus_wh(next_hour, home_use_w, self.settings.policy.task_hours)
+        return max(0.0, next_hour - (home_use_w or 0.0)) * self.settings.policy.task_hours

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from .policy import PolicyConfig
+from .surplus import OffGridConfig
 
 
 class Source(StrEnum):
@@ -50,7 +51,6 @@ FORECAST: Final = "forecast"
 # What compute draws on a Pi: the simulation's busy less its idle watts (6.4 - 2.7 W); a real
 # Pi 4 under a full load draws about as much more than at rest.
 WORKER_WATTS: Final = 3.7
-RESERVE_FLOOR: Final = 10.0
 
 # The number options of each step of the options flow.
 SURPLUS_KNOBS: Final = {
@@ -66,10 +66,10 @@ DEVICE_KNOBS: Final = {
     "pi_cpu_percent": Knob(50.0, 1.0, 100.0, 1.0, "%"),
 }
 POLICY_KNOBS: Final = {
-    # One reserve for both: compute never dips the battery below it. Off-grid it is a floor
-    # under the reserve the policy works out from the night ahead (reserve.py), which is what
-    # sees the Pi through; the default only keeps the pack off its last tenth.
-    "battery_reserve_soc": Knob(RESERVE_FLOOR, 0.0, 100.0, 1.0, "%"),
+    # One reserve for both: compute never dips the battery below it, and off-grid the energy
+    # above it is the store that may carry a task. Its default is the off-grid one (the Pi's
+    # own battery must see it through a night).
+    "battery_reserve_soc": Knob(OffGridConfig.reserve_soc, 0.0, 100.0, 1.0, "%"),
     "start_margin_w": Knob(PolicyConfig.start_margin_w, -1000.0, 10000.0, 0.5, "W"),
     "stop_margin_w": Knob(PolicyConfig.stop_margin_w, -1000.0, 10000.0, 0.5, "W"),
     "start_delay_s": Knob(PolicyConfig.start_delay_s, 0.0, 7200.0, 1.0, "s"),

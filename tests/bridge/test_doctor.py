@@ -15,7 +15,10 @@ from tests.support.core import standin_core
 from tests.support.images import load_foreign_image
 from tests.support.platforms import other_architecture
 
-pytestmark = [pytest.mark.xdist_group("docker"), pytest.mark.usefixtures("socket_enabled")]
+pytestmark = [
+    pytest.mark.xdist_group("docker"),
+    pytest.mark.usefixtures("socket_enabled", "docker_sdk_allowed"),
+]
 
 POOL = "0x00000000000000000000000000000000000000aa"
 # anvil's second account (its fixed test mnemonic): tests/support/chain.py's WORKER.

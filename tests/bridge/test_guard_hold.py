@@ -17,7 +17,10 @@ from tests.support.clock import june_morning
 from tests.support.machine import needs_containers
 from tests.support.service import in_process
 
-pytestmark = [pytest.mark.xdist_group("docker"), pytest.mark.usefixtures("socket_enabled")]
+pytestmark = [
+    pytest.mark.xdist_group("docker"),
+    pytest.mark.usefixtures("socket_enabled", "docker_sdk_allowed"),
+]
 
 # The guards' drain timeout. The stand-in's tasks outlast it, so only the guard's kill stops the
 # worker within it: a drain that merely finished its task would not pass.

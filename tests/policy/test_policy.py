@@ -10,7 +10,6 @@ from custom_components.positive_energy_worker.policy import (
     Policy,
     PolicyConfig,
     Reason,
-    forecast_surplus_wh,
 )
 
 MINUTE = 60.0
@@ -106,21 +105,6 @@ def test_a_forecast_that_falls_short_drains_a_running_worker():
     policy = running_policy()
     decision = drive(policy, [300.0], start=20 * MINUTE, forecast_wh=10.0)[0]
     assert (decision.run, decision.reason) == (False, Reason.FORECAST_SHORT)
-
-
-def test_the_forecast_promise_is_the_next_hour_less_the_home():
-    assert forecast_surplus_wh(500.0, 200.0, 0.5) == 150.0
-    assert forecast_surplus_wh(100.0, 200.0, 0.5) == 0.0
-    assert forecast_surplus_wh(100.0, None, 2.0) == 200.0
-
-
-def test_the_nights_reserve_holds_compute_above_the_configured_one():
-    config = PolicyConfig(worker_watts=3.7, battery_reserve_soc=10.0)
-    held = Policy(config).decide(
-        Observation(time=0.0, surplus_w=50.0, battery_soc=35.0, reserve_soc=42.0)
-    )
-    assert (held.run, held.reason) == (False, Reason.BATTERY_RESERVE)
-    assert "42 %" in held.detail
 
 
 def test_a_promising_forecast_starts_a_rising_morning_below_the_start_threshold():

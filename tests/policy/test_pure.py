@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[2] / "custom_components" / "positive_energy_worker"
-PURE = ("policy.py", "surplus.py", "reserve.py")
+PURE = ("policy.py", "surplus.py")
 
 
 @pytest.mark.parametrize("name", PURE)
