@@ -28,7 +28,8 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from custom_components.positive_energy_worker.client import BridgeClient, BridgeState, Deadbands
+from custom_components.positive_energy_worker.client import BridgeClient
+from custom_components.positive_energy_worker.models import BridgeState, Deadbands
 from custom_components.positive_energy_worker.number import NUMBERS
 from custom_components.positive_energy_worker.sensor import SENSORS
 from custom_components.positive_energy_worker.switch import SWITCHES

@@ -32,7 +32,7 @@ def _controller(
 ) -> Controller:
     b = s.baselines
     if name == "ours":
-        return Ours(s.policy, s.smoothing_s)
+        return Ours(s.settings(), 0.0 if s.off_grid is None else s.off_grid.capacity_wh)
     if name == "naive":
         return Naive()
     if name == "evcc":

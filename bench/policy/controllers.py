@@ -11,25 +11,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from custom_components.positive_energy_worker.policy import Observation, Policy, PolicyConfig
-from custom_components.positive_energy_worker.surplus import Smoother
+from custom_components.positive_energy_worker.assembly import Assembly, HomeReadings
+from custom_components.positive_energy_worker.models import BridgeState
+from custom_components.positive_energy_worker.policy import Policy
+from custom_components.positive_energy_worker.settings import AutoSettings
 
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    """One minute's readings, as the home (or the bridge) reports them."""
+    """One minute's readings, as the home (or the bridge) reports them: what a rule would read
+    (the surplus, the worker's draw), and the home's entities and the bridge's state as Home
+    Assistant has them, which ``ours`` reads through the integration's own assembly."""
 
     i: int  # minute of the run
     time: float  # epoch seconds
     surplus_w: float  # raw, the worker's own draw included
     draw_w: float  # the worker's draw now
     running: bool
-    task_started: float | None
-    busy: tuple[str, ...]
-    forecast_wh: float | None
+    task_started: float | None  # the oracles' plan knows it; ``ours`` sees the bridge's count
+    home: HomeReadings
+    bridge: BridgeState
     soc: float | None = None
-    carry_hours: float | None = None
-    probe: bool = False
 
 
 class Controller:
@@ -102,31 +104,19 @@ class Evcc(Controller):
 
 
 class Ours(Controller):
-    """The integration's policy, imported, fed a smoothed surplus."""
+    """The integration's auto mode: its observation assembly and its policy, imported."""
 
     name = "ours"
     drains = True
 
-    def __init__(self, config: PolicyConfig, smoothing_s: float) -> None:
-        self.policy = Policy(config)
-        self.smoother = Smoother(smoothing_s)
+    def __init__(self, settings: AutoSettings, battery_wh: float) -> None:
+        self.policy = Policy(settings.policy)
+        self.assembly = Assembly(settings, battery_wh, {})
         self.reasons: dict[str, int] = {}
 
     def decide(self, signal: Signal) -> bool:
-        smoothed = self.smoother.update(signal.time, signal.surplus_w)
-        decision = self.policy.decide(
-            Observation(
-                time=signal.time,
-                surplus_w=smoothed,
-                worker_running=signal.running,
-                task_started=signal.task_started,
-                busy=signal.busy,
-                battery_soc=signal.soc,
-                carry_hours=signal.carry_hours,
-                forecast_wh=signal.forecast_wh,
-                probe=signal.probe,
-            )
-        )
+        seen = self.assembly.assemble(signal.time, signal.home, signal.bridge)
+        decision = self.policy.decide(seen.observation)
         key = decision.reason.value
         self.reasons[key] = self.reasons.get(key, 0) + 1
         return decision.run

@@ -12,20 +12,24 @@ controller, as it does on a real Pi.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
+from bench.policy.bridge_view import bridge_state, worker_state
 from bench.policy.controllers import Controller, Signal
 from bench.policy.scenario import BenchScenario
 from bench.policy.traces import MINUTES_PER_DAY, TaskQueue, Traces
+from custom_components.positive_energy_worker.assembly import HomeReadings
 from custom_components.positive_energy_worker.surplus import (
     GridMeter,
     OffGridEstimator,
     OffGridReading,
     grid_surplus,
 )
-from hardware_bridge.guards import GuardConfig
+from hardware_bridge.guards import BATTERY_LOW, GuardConfig, Guards
+from hardware_bridge.readings import BatteryReading, Snapshot
 from hardware_bridge.sim.battery import Battery
 
 BROWNOUT_SOC = 0.5  # the pack is empty: the Witty Pi has cut the Pi's power
@@ -158,6 +162,12 @@ def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller, queue: T
         draw = watts if worker.task_end is not None else 0.0
         # The meter: import positive; the home, compute and the panel behind it.
         meter = GridMeter(grid_w=home[i] + draw - pv[i])
+        readings = HomeReadings(
+            production_w=float(pv[i]),
+            consumption_w=float(home[i] + draw),
+            forecast_wh=None if forecast is None else float(forecast[i]),
+            busy=tr.busy_names(i) if tr.busy[i] else (),
+        )
         signal = Signal(
             i,
             now,
@@ -165,12 +175,12 @@ def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller, queue: T
             draw,
             worker.on,
             worker.task_started,
-            tr.busy_names(i) if tr.busy[i] else (),
-            None if forecast is None else float(forecast[i]),
+            readings,
+            bridge_state(worker_state(worker.on, worker.draining), worker.task_end is not None),
         )
         # Compute yields to busy devices whatever the controller: the baselines replace only the
         # surplus rule of the compute window (a plug switched off cuts its task; ours drains).
-        run = controller.decide(signal) and not signal.busy
+        run = controller.decide(signal) and not readings.busy
         worker.apply(i, now, run, drains)
         draw = watts if worker.task_end is not None else 0.0
         if draw:
@@ -184,21 +194,22 @@ def run_off_grid(
     assert s.off_grid is not None
     tally = _tally(s)
     worker = Worker(queue, tally)
-    estimator = OffGridEstimator(s.off_grid)
-    load, guards = s.sim.load, GuardConfig()
+    estimator = OffGridEstimator(s.off_grid)  # the baselines' surplus; ours has its own
+    load, guards = s.sim.load, Guards(GuardConfig())
     worker_w, reserve, drains = s.worker_watts, s.off_grid.reserve_soc, controller.drains
-    held, dark = False, False
+    dark = False
     flow = battery.step(0.0, 0.0, 0.0, load.watts(0.0))
     for i in range(tr.minutes):
         now = tr.t0 + 60.0 * i
         worker.finish_due(i)
         busy = worker.task_end is not None
         soc = battery.soc
+        battery_w = flow.battery_current * flow.battery_voltage
         estimate = estimator.estimate(
             OffGridReading(
                 time=now,
                 soc=soc,
-                battery_w=flow.battery_current * flow.battery_voltage,
+                battery_w=battery_w,
                 panel_w=flow.panel_power,
                 load_w=flow.load_power,
                 worker_w=worker_w if busy else 0.0,
@@ -212,15 +223,16 @@ def run_off_grid(
             worker_w if busy else 0.0,
             worker.on,
             worker.task_started,
-            (),
-            None,
+            HomeReadings(),
+            bridge_state(
+                worker_state(worker.on, worker.draining), busy, soc, battery_w, flow.panel_power
+            ),
             soc,
-            estimate.carry_hours,
-            estimate.probe,
         )
         run = controller.decide(signal)
-        # The bridge's battery guard: below the floor the worker drains, and stays off to resume.
-        held = soc < guards.battery_floor or (held and soc < guards.battery_resume)
+        # The bridge's own battery guard: below its floor the worker drains, and stays off
+        # until the SoC is back at its resume level.
+        held = _battery_low(guards, now, flow.battery_voltage, battery_w, soc)
         worker.apply(i, now, run and not held and not dark, drains or held)
         busy = worker.task_end is not None
         pi_w = load.watts(float(busy), powered=not dark)
@@ -237,3 +249,20 @@ def run_off_grid(
         if busy:
             tally.minute(i, worker_w, worker_w if soc >= reserve else 0.0, True)
     return tally
+
+
+def _battery_low(guards: Guards, now: float, volts: float, watts: float, soc: float) -> bool:
+    """Whether the bridge's battery guard holds the worker, fed the battery's reading."""
+    reading = BatteryReading(
+        voltage=volts,
+        current=watts / volts if volts else None,
+        power=watts,
+        soc=soc,
+        soc_source="accounting",
+        chemistry="lifepo4",
+        capacity_ah=0.0,
+        overflow=False,
+        chip="emulated",
+    )
+    guards.evaluate(Snapshot(datetime.fromtimestamp(now, UTC), reading, None, None, {}))
+    return BATTERY_LOW in guards.tripped

@@ -18,6 +18,7 @@ from typing import Any
 import voluptuous as vol
 
 from custom_components.positive_energy_worker.policy import PolicyConfig
+from custom_components.positive_energy_worker.settings import AutoSettings, Source
 from custom_components.positive_energy_worker.surplus import OffGridConfig
 from hardware_bridge.loader import read_toml
 from hardware_bridge.schema import POSITIVE, built
@@ -134,6 +135,14 @@ class BenchScenario:
 
     def with_days(self, days: int) -> BenchScenario:
         return replace(self, days=days)
+
+    def settings(self) -> AutoSettings:
+        """The integration's auto-mode settings for this site: its policy, its smoothing, and
+        the surplus read from the home's production and consumption sensors (grid-tied: the
+        pair the Energy dashboard has, and which lets the forecast count the home's use) or
+        from the bridge's own readings."""
+        source = Source.OFF_GRID if self.kind == "off_grid" else Source.METERS
+        return AutoSettings(policy=self.policy, source=source, smoothing_s=self.smoothing_s)
 
 
 def a_date(value: Any) -> date:

@@ -129,17 +129,18 @@ def build(s: BenchScenario) -> Traces:
             busy[a:b] |= bit
     forecast = None
     if s.forecast.enabled and base is not None:
-        forecast = _forecast(s, panel_w, base, rng)
+        forecast = _forecast(s, panel_w, rng)
     return Traces(t0, panel_w, panel_v, home, busy, names, forecast)
 
 
-def _forecast(s: BenchScenario, panel_w: Floats, base: Floats, rng: np.random.Generator) -> Floats:
-    """Usable surplus (capped at the worker's power) over the next task, from a forecast that
-    knows the sun but is off by a factor each day, and knows the home only by its profile."""
+def _forecast(s: BenchScenario, panel_w: Floats, rng: np.random.Generator) -> Floats:
+    """The forecast entity's state each minute: the panel's production over the next hour (Wh),
+    as forecast.solar's and Solcast's "next hour" sensors give it, from a forecast that knows
+    the sun but is off by a factor each day. The integration subtracts the home's use itself."""
     days = len(panel_w) // MINUTES_PER_DAY
     factor = np.repeat(np.exp(rng.normal(0.0, s.forecast.error, days)), MINUTES_PER_DAY)
-    usable = np.clip(panel_w * factor - base, 0.0, s.worker_watts) / 60.0
-    horizon = max(1, round(s.policy.task_hours * 60))
+    usable = np.clip(panel_w * factor, 0.0, None) / 60.0
+    horizon = 60
     total = np.concatenate([[0.0], np.cumsum(usable)])
     ends = np.minimum(np.arange(len(usable)) + horizon, len(usable))
     result: Floats = total[ends] - total[: len(usable)]

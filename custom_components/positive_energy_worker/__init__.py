@@ -18,12 +18,15 @@ from homeassistant.helpers.typing import ConfigType
 
 from .chain_coordinator import ChainCoordinator, chain_store
 from .chain_settings import ChainSettings
-from .client import BridgeClient, BridgeClientError, Deadbands
+from .client import BridgeClient
 from .compute_window import ComputeWindow, policy_store
 from .const import DOMAIN, MIN_BRIDGE_VERSION
-from .coordinator import PEWConfigEntry, PEWCoordinator, PEWData
+from .coordinator import PEWCoordinator
 from .entity import PI, default_low_voltage_cut, device_info
+from .errors import BridgeClientError
 from .helpers import translated
+from .models import Deadbands
+from .runtime_data import PEWConfigEntry, PEWData
 from .services import async_register_services
 from .settings import AutoSettings
 from .worker_chain import ISSUES, WorkerChainCheck, issue_id

@@ -29,10 +29,8 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .chain_entity import ChainEntity, ChainEntityDescription
-from .client import BridgeState, Throttling
 from .compute_window import WindowState
 from .const import DOMAIN
-from .coordinator import PEWConfigEntry
 from .entity import (
     PI,
     PI_HOST,
@@ -43,6 +41,8 @@ from .entity import (
     PEWWindowEntityDescription,
     add_entities,
 )
+from .models import BridgeState, Throttling
+from .runtime_data import PEWConfigEntry
 
 PARALLEL_UPDATES = 0  # push-fed, or written by the window: nothing to throttle
 

@@ -15,9 +15,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.storage import Store
@@ -38,6 +37,9 @@ from .chain_reader import (
 from .chain_scan import ChainScanner
 from .chain_settings import ChainSettings
 from .const import DOMAIN
+
+if TYPE_CHECKING:
+    from .runtime_data import PEWConfigEntry
 from .helpers import set_issue
 
 _LOGGER = logging.getLogger(__package__)
@@ -70,10 +72,12 @@ def chain_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
 class ChainCoordinator(DataUpdateCoordinator[ChainState]):
     """One worker's economics on one chain."""
 
+    config_entry: PEWConfigEntry
+
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: ConfigEntry[Any],
+        entry: PEWConfigEntry,
         settings: ChainSettings,
         consumed_wh: Callable[[], float | None],
     ) -> None:
@@ -186,7 +190,7 @@ class ChainCoordinator(DataUpdateCoordinator[ChainState]):
         return {"rpc_url": self.settings.rpc_url}
 
     def _issue(self, kind: str, *, active: bool, placeholders: dict[str, str]) -> None:
-        issue_id = f"{kind}_{self.config_entry.entry_id}" if self.config_entry else kind
+        issue_id = f"{kind}_{self.config_entry.entry_id}"
         set_issue(self.hass, issue_id, kind, placeholders if active else None)
 
     async def async_shutdown(self) -> None:

@@ -1,5 +1,7 @@
 """The chains a worker can be on and what is read there, from iExec's deployment records.
 
+Pure Python.
+
 ``poco.json`` is made from the npm packages by ``python -m tests.support.poco_data`` (a test
 checks it still matches them): the presets' contract addresses and the ABI fragments the
 coordinator uses. The public RPC URLs are Arbitrum's own; a user can name another.
@@ -59,3 +61,13 @@ HUB_ABI: Final[list[dict[str, Any]]] = _DATA["hub_abi"]
 TOKEN_ABI: Final[list[dict[str, Any]]] = _DATA["token_abi"]
 # RLC's decimals (the token's and the escrow's); the native coin's are 18.
 RLC_DECIMALS: Final = 9
+
+
+@dataclass(frozen=True)
+class WorkerEvent:
+    """One of the protocol's events about the worker."""
+
+    name: str
+    block: int
+    amount: int  # nRLC for the escrow's events, 0 for contributions
+    task: str  # the task it concerns (the escrow's ``ref``; empty for a lock)

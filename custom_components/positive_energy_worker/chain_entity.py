@@ -15,7 +15,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .chain_coordinator import ChainCoordinator, ChainState
 from .chain_data import RLC_DECIMALS
-from .entity import WORKER, device_info
+from .entity import WORKER, device_info, unique_id
 
 NANO_RLC: Final = 10**RLC_DECIMALS
 WEI: Final = 10**18
@@ -81,9 +81,8 @@ class ChainEntity(CoordinatorEntity[ChainCoordinator]):
     ) -> None:
         super().__init__(coordinator)
         self.entity_description = description
-        assert coordinator.config_entry is not None
         data = coordinator.config_entry.runtime_data
-        self._attr_unique_id = f"{data.device.device_id}_{WORKER}_{description.key}"
+        self._attr_unique_id = unique_id(data.device, WORKER, description.key)
         self._attr_device_info = device_info(data.device, WORKER, data.pi_device_id)
 
     @property
@@ -92,7 +91,7 @@ class ChainEntity(CoordinatorEntity[ChainCoordinator]):
 
     def view(self) -> ChainView:
         """The chain's state with the energy counter and the tariff as they are now."""
-        bridge = self.coordinator.config_entry.runtime_data.coordinator  # type: ignore[union-attr]
+        bridge = self.coordinator.config_entry.runtime_data.coordinator
         consumed = bridge.data.energy.consumed if bridge.data is not None else None
         tariff, unit = None, None
         if (entity_id := self.coordinator.settings.tariff) and (

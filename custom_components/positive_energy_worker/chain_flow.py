@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import voluptuous as vol
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -121,3 +122,28 @@ async def check_node(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
 def without_chain(options: Mapping[str, Any]) -> dict[str, Any]:
     """The options that are not the chain's."""
     return {key: value for key, value in options.items() if key not in CHAIN_KEYS}
+
+
+async def chain_answer(
+    flow: ConfigFlow | OptionsFlow, user_input: dict[str, Any] | None
+) -> tuple[dict[str, Any] | None, dict[str, str]]:
+    """The chain options the form's answer stores, once the node confirms its chain; None and
+    the errors while there is none or it is wrong."""
+    if user_input is None:
+        return None, {}
+    options, errors = chain_options(user_input)
+    if not errors:
+        errors = await check_node(flow.hass, options)
+    return (None, errors) if errors else (options, {})
+
+
+def chain_form(
+    flow: ConfigFlow | OptionsFlow, step_id: str, shown: Mapping[str, Any], errors: dict[str, str]
+) -> ConfigFlowResult:
+    """The chain step's form, showing what was typed or stored."""
+    values = {key: value for key, value in shown.items() if key in CHAIN_KEYS}
+    return flow.async_show_form(
+        step_id=step_id,
+        data_schema=flow.add_suggested_values_to_schema(CHAIN_SCHEMA, values),
+        errors=errors,
+    )

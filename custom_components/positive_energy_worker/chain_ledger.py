@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from .chain_reader import WorkerEvent
+from .chain_data import WorkerEvent
 
 # Rewards per day are kept this long: "today" needs one, the rest is for a glance back.
 DAYS_KEPT: Final = 8

@@ -22,7 +22,7 @@ from web3 import AsyncWeb3
 from web3.exceptions import Web3Exception, Web3RPCError
 from web3.types import FilterParams, LogReceipt
 
-from .chain_data import HUB_ABI, TOKEN_ABI
+from .chain_data import HUB_ABI, TOKEN_ABI, WorkerEvent
 from .chain_refusal import range_refusal
 
 # The escrow's events name their account in the data, not in a topic: the node cannot filter
@@ -74,16 +74,6 @@ class Balances:
     native: int  # wei: the gas the worker pays contributions with
     escrow: int  # nRLC staked in the PoCo escrow (balanceOf on the diamond)
     frozen: int  # nRLC of it locked in running tasks (frozenOf)
-
-
-@dataclass(frozen=True)
-class WorkerEvent:
-    """One of the protocol's events about the worker."""
-
-    name: str
-    block: int
-    amount: int  # nRLC for the escrow's events, 0 for contributions
-    task: str  # the task it concerns (the escrow's ``ref``; empty for a lock)
 
 
 class ChainReader:

@@ -17,8 +17,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, tzinfo
 from typing import Final
 
+from .chain_data import WorkerEvent
 from .chain_ledger import Ledger
-from .chain_reader import Balances, ChainReader, RangeRefusedError, WorkerEvent
+from .chain_reader import Balances, ChainReader, RangeRefusedError
 from .chain_span import MAX_SPAN, Span
 
 # A first scan of a long history is spread over cycles: entities update between them.

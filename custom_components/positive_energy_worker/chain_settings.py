@@ -1,4 +1,4 @@
-"""The chain's options: which chain, where to read it, whose wallet. Pure Python.
+"""The chain's options: which chain, where to read it, whose wallet. No Home Assistant.
 
 The options flow's chain step writes these keys; ``ChainSettings.from_options`` is the one reader.
 Only public things are kept: an RPC URL, contract addresses and the worker's public address.

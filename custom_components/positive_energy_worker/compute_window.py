@@ -21,12 +21,14 @@ from homeassistant.helpers.event import async_track_state_change_event, async_tr
 from homeassistant.helpers.storage import Store
 from homeassistant.util.dt import utcnow
 
-from .client import BridgeClientError, BridgeDevice
 from .const import DOMAIN
-from .coordinator import PEWConfigEntry, PEWCoordinator
+from .coordinator import PEWCoordinator
+from .errors import BridgeClientError
 from .idle import IdleReport
-from .observation import RUNNING, Observer
+from .models import BridgeDevice
+from .observation import Observer
 from .policy import Decision, Policy
+from .runtime_data import PEWConfigEntry
 from .settings import AutoSettings
 
 _LOGGER = logging.getLogger(__package__)
@@ -47,7 +49,7 @@ class WindowState:
 
     decision: Decision
     surplus_w: float | None  # smoothed; None while the source is unread
-    surplus: bool  # the surplus beats the start threshold (and, once it did, the stop one)
+    surplus: bool  # the policy's: the surplus carries the worker
     idle: IdleReport
 
 
@@ -152,17 +154,9 @@ class ComputeWindow:
         if self.auto and decision.run != was_on:
             self._command(decision.run)
         self._save_soon()
-        surplus = self._surplus(seen.surplus_w)
+        surplus = seen.surplus_w is not None and decision.surplus  # nothing read: no surplus
         self._state = WindowState(decision, seen.surplus_w, surplus, seen.idle)
         self._publish()
-
-    def _surplus(self, surplus_w: float | None) -> bool:
-        """Hysteresis: on from the start threshold, off below the stop threshold."""
-        if surplus_w is None:
-            return False
-        config = self._policy.config
-        was = self._state is not None and self._state.surplus
-        return surplus_w >= (config.stop_w if was else config.start_w)
 
     @callback
     def _publish(self) -> None:
@@ -170,8 +164,7 @@ class ComputeWindow:
             listener()
 
     def _worker_wanted(self) -> bool:
-        worker = self.coordinator.data.worker
-        return worker.desired_running or worker.state in RUNNING
+        return self.coordinator.data.worker.wanted
 
     @callback
     def _command(self, run: bool) -> None:

@@ -5,45 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from .client import (
-    BridgeAuthError,
-    BridgeClient,
-    BridgeClientError,
-    BridgeConnectionError,
-    BridgeDevice,
-    BridgeState,
-    Deadbands,
-)
+from .client import BridgeClient
 from .const import DOMAIN, FALLBACK_POLL_INTERVAL, RECONNECT_DELAYS
+from .errors import BridgeAuthError, BridgeClientError, BridgeConnectionError
 from .helpers import translated
+from .models import BridgeState, Deadbands
 
 if TYPE_CHECKING:
-    from .chain_coordinator import ChainCoordinator
-    from .compute_window import ComputeWindow
+    from .runtime_data import PEWConfigEntry
 
 _LOGGER = logging.getLogger(__package__)
-
-
-@dataclass
-class PEWData:
-    """What a config entry holds while it is loaded."""
-
-    client: BridgeClient
-    coordinator: PEWCoordinator
-    device: BridgeDevice
-    window: ComputeWindow
-    pi_device_id: str  # the Pi's device registry id: the device its parts belong to
-    chain: ChainCoordinator | None = None  # when the options name a chain and a wallet
-
-
-PEWConfigEntry = ConfigEntry[PEWData]
 
 
 class PEWCoordinator(DataUpdateCoordinator[BridgeState]):

@@ -10,7 +10,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant
 
-from .coordinator import PEWConfigEntry
+from .runtime_data import PEWConfigEntry
 
 # The token opens the bridge; the image's wallet and the worker's last error may name paths; the
 # chain's wallet ties the home to an address, and an RPC URL often carries a provider's API key.

@@ -17,10 +17,11 @@ from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .client import Battery, BatteryInfo, BridgeDevice, BridgeState, Host, Solar, WittyPi
 from .compute_window import ComputeWindow
 from .const import CONF_OPTIONAL_ENTITIES, DOMAIN, OPTIONAL_ENTITIES
-from .coordinator import PEWConfigEntry, PEWCoordinator
+from .coordinator import PEWCoordinator
+from .models import Battery, BatteryInfo, BridgeDevice, BridgeState, Host, Solar, WittyPi
+from .runtime_data import PEWConfigEntry
 
 # The sub-devices of a bridge; each hangs off the Pi (its via device).
 PI, WITTY_PI, BATTERY, SOLAR, WORKER = "pi", "witty_pi", "battery", "solar", "worker"
@@ -145,10 +146,9 @@ def device_info(device: BridgeDevice, part: str, pi_device_id: str | None) -> De
     return info
 
 
-def unique_id(
-    device: BridgeDevice, description: PEWEntityDescription | PEWWindowEntityDescription
-) -> str:
-    return f"{device.device_id}_{description.part}_{description.key}"
+def unique_id(device: BridgeDevice, part: str, key: str) -> str:
+    """An entity's unique id: the bridge, the part of the Pi it belongs to, its key."""
+    return f"{device.device_id}_{part}_{key}"
 
 
 def _via_pi(device: BridgeDevice, pi_device_id: str | None) -> DeviceInfo:
@@ -172,7 +172,7 @@ class PEWEntity(CoordinatorEntity[PEWCoordinator]):
         super().__init__(coordinator)
         self.entity_description = description
         data = coordinator.config_entry.runtime_data
-        self._attr_unique_id = unique_id(data.device, description)
+        self._attr_unique_id = unique_id(data.device, description.part, description.key)
         self._attr_device_info = device_info(data.device, description.part, data.pi_device_id)
 
     @property
@@ -197,7 +197,7 @@ class PEWWindowEntity(Entity):
     def __init__(self, window: ComputeWindow, description: PEWWindowEntityDescription) -> None:
         self.window = window
         self.entity_description = description
-        self._attr_unique_id = unique_id(window.device, description)
+        self._attr_unique_id = unique_id(window.device, description.part, description.key)
         self._attr_device_info = device_info(
             window.device, description.part, window.entry.runtime_data.pi_device_id
         )

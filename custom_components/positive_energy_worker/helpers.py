@@ -11,8 +11,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ConfigEntryAuthFailed, HomeAssistantError
 from homeassistant.helpers import issue_registry as ir
 
-from .client import BridgeAuthError, BridgeClientError, BridgeRefusedError, NotABridgeError
 from .const import DOMAIN
+from .errors import BridgeAuthError, BridgeClientError, BridgeRefusedError, NotABridgeError
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")

@@ -15,7 +15,7 @@ from homeassistant.const import EntityCategory, UnitOfElectricPotential
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import PEWConfigEntry, PEWCoordinator
+from .coordinator import PEWCoordinator
 from .entity import (
     LOW_VOLTAGE_CUT_RANGE,
     WITTY_PI_CHIP,
@@ -25,6 +25,7 @@ from .entity import (
     cut_in_force,
 )
 from .helpers import bridge_command
+from .runtime_data import PEWConfigEntry
 
 PARALLEL_UPDATES = 1
 

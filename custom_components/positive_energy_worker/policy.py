@@ -28,7 +28,7 @@ The policy's timers survive a restart: ``Policy.to_dict()`` is plain JSON; resto
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
 
@@ -65,7 +65,10 @@ class PolicyConfig:
     stop_delay_s: float = 180.0
     min_on_s: float = 900.0
     min_off_s: float = 600.0
-    battery_reserve_soc: float = 0.0  # never compute below this SoC (a home or the Pi's battery)
+    # Never compute below this SoC (a home's battery or the Pi's own); off-grid the energy above
+    # it is the store that may carry a task. The default is the off-grid one: the Pi's battery
+    # must see it through a night and a dull day.
+    battery_reserve_soc: float = 40.0
     task_hours: float = 1.0  # the longest task of the worker's category: what a start must carry
     ride_wh: float = 2.0  # energy a task in flight may borrow through a dip before draining
     forecast_margin: float = 1.0  # to start, the forecast must promise this many tasks' energy
@@ -107,6 +110,9 @@ class Decision:
     run: bool
     reason: Reason
     detail: str = ""
+    # The surplus carries the worker (see ``Policy.surplus_ok``), whatever else holds it back:
+    # the one definition the compute window's surplus entity shows.
+    surplus: bool = False
 
 
 @dataclass
@@ -147,12 +153,24 @@ class Policy:
         if obs.worker_running and not state.on and state.changed_at is None:
             # First sight of a worker already running (a fresh policy): take it as ours.
             self._switch(True, obs.time)
+        surplus = self.surplus_ok(obs, running=state.on)
         decision = self._running(obs, dt) if state.on else self._stopped(obs)
+        decision = replace(decision, surplus=surplus)
         if decision.run != state.on:
             self._switch(decision.run, obs.time)
             if decision.run:
                 state.started_on = decision.reason.value
         return decision
+
+    def surplus_ok(self, obs: Observation, *, running: bool) -> bool:
+        """The surplus carries the worker: above the stop threshold while it runs, above the
+        start threshold to start, or above the stop one when the forecast promises the whole
+        task (a rising morning)."""
+        cfg = self.config
+        promised = obs.forecast_wh is not None and not self._forecast_short(
+            obs, cfg.forecast_margin
+        )
+        return obs.surplus_w >= (cfg.stop_w if running or promised else cfg.start_w)
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -184,11 +202,7 @@ class Policy:
 
     def _stopped(self, obs: Observation) -> Decision:  # noqa: PLR0911 (a return per reason)
         cfg, state, now = self.config, self.state, obs.time
-        # A forecast that promises the whole task lets a rising morning start above stop_w.
-        promised = obs.forecast_wh is not None and not self._forecast_short(
-            obs, cfg.forecast_margin
-        )
-        surplus_ok = obs.surplus_w >= (cfg.stop_w if promised else cfg.start_w)
+        surplus_ok = self.surplus_ok(obs, running=False)
         if not surplus_ok:
             state.above_since = None
         elif state.above_since is None:
@@ -225,7 +239,7 @@ class Policy:
         if self._forecast_short(obs, cfg.forecast_stop_margin):
             # The next task would not finish: let this one end and take no other.
             return Decision(False, Reason.FORECAST_SHORT, f"{obs.forecast_wh:.0f} Wh ahead")
-        if obs.surplus_w >= cfg.stop_w:
+        if self.surplus_ok(obs, running=True):
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
         if state.below_since is None:

@@ -29,9 +29,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.typing import StateType
 
 from .chain_entity import ChainEntity, ChainEntityDescription, ChainView
-from .client import BridgeState, Host
 from .compute_window import WindowState
-from .coordinator import PEWConfigEntry
 from .entity import (
     BATTERY,
     BATTERY_CHIP,
@@ -48,9 +46,10 @@ from .entity import (
     PEWWindowEntityDescription,
     add_entities,
 )
+from .models import BridgeState, Host, WorkerState
+from .runtime_data import PEWConfigEntry
 
 PARALLEL_UPDATES = 0  # push-fed: nothing to throttle
-WORKER_STATES = ["not_created", "starting", "running", "draining", "stopped", "error"]
 POWER_SOURCES = ["dc_input", "usb_c", "battery"]
 
 _Part = TypeVar("_Part")
@@ -255,7 +254,7 @@ SENSORS: tuple[PEWSensorDescription, ...] = (
         lambda state: state.worker.state,
         translation_key="worker_state",
         device_class=SensorDeviceClass.ENUM,
-        options=WORKER_STATES,
+        options=[state.value for state in WorkerState],
     ),
     _sensor(
         WORKER,

@@ -24,8 +24,8 @@ from .const import (
     SERVICE_START_WORKER,
     SERVICE_STOP_WORKER,
 )
-from .coordinator import PEWConfigEntry
 from .helpers import bridge_command
+from .runtime_data import PEWConfigEntry
 
 ATTR_DEVICE_ID = "device_id"
 

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any, Final
 
 from .policy import PolicyConfig
-from .surplus import OffGridConfig
+from .surplus import HomeBattery
 
 
 class Source(StrEnum):
@@ -59,17 +59,14 @@ SURPLUS_KNOBS: Final = {
 }
 HOME_BATTERY_KNOBS: Final = {
     "max_charge_w": Knob(3000.0, 0.0, 100000.0, 10.0, "W"),
-    "priority_soc": Knob(80.0, 0.0, 100.0, 1.0, "%"),
+    "priority_soc": Knob(HomeBattery.priority_soc, 0.0, 100.0, 1.0, "%"),
 }
 DEVICE_KNOBS: Final = {
     "idle_power_w": Knob(10.0, 0.0, 100000.0, 0.1, "W"),
     "pi_cpu_percent": Knob(50.0, 1.0, 100.0, 1.0, "%"),
 }
 POLICY_KNOBS: Final = {
-    # One reserve for both: compute never dips the battery below it, and off-grid the energy
-    # above it is the store that may carry a task. Its default is the off-grid one (the Pi's
-    # own battery must see it through a night).
-    "battery_reserve_soc": Knob(OffGridConfig.reserve_soc, 0.0, 100.0, 1.0, "%"),
+    "battery_reserve_soc": Knob(PolicyConfig.battery_reserve_soc, 0.0, 100.0, 1.0, "%"),
     "start_margin_w": Knob(PolicyConfig.start_margin_w, -1000.0, 10000.0, 0.5, "W"),
     "stop_margin_w": Knob(PolicyConfig.stop_margin_w, -1000.0, 10000.0, 0.5, "W"),
     "start_delay_s": Knob(PolicyConfig.start_delay_s, 0.0, 7200.0, 1.0, "s"),

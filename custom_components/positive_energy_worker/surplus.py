@@ -24,6 +24,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .policy import PolicyConfig
+
 
 @dataclass(frozen=True)
 class GridMeter:
@@ -79,7 +81,7 @@ class OffGridConfig:
     """The Pi's battery as the estimator sees it."""
 
     capacity_wh: float
-    reserve_soc: float = 40.0  # carries the Pi through a night and a dull day
+    reserve_soc: float = PolicyConfig.battery_reserve_soc
     fill_hours: float = 2.0  # charging beyond what fills the battery in this long is surplus
     full_soc: float = 99.0  # at or above: full, the controller holds and may curtail
     holding_w: float = 1.0  # |battery power| under this at full charge: the controller holds

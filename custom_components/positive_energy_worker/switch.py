@@ -14,9 +14,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.restore_state import RestoreEntity
 
-from .client import BridgeState
 from .compute_window import ComputeWindow
-from .coordinator import PEWConfigEntry, PEWCoordinator
+from .coordinator import PEWCoordinator
 from .entity import (
     WITTY_PI_CHIP,
     WORKER,
@@ -28,6 +27,8 @@ from .entity import (
     cut_in_force,
 )
 from .helpers import bridge_command
+from .models import BridgeState
+from .runtime_data import PEWConfigEntry
 
 PARALLEL_UPDATES = 1
 
@@ -48,7 +49,7 @@ SWITCHES: tuple[PEWSwitchDescription, ...] = (
         key="worker",
         translation_key="worker",
         part=WORKER,
-        is_on_fn=lambda s: s.worker.state in ("running", "starting") or s.worker.desired_running,
+        is_on_fn=lambda s: s.worker.wanted,
         attributes_fn=lambda s: {"held_by_guard": sorted(s.guards.tripped)},
         turn_on_fn=lambda c: c.client.start_worker(),
         turn_off_fn=lambda c: c.client.stop_worker(drain=True),

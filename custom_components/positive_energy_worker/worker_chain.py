@@ -17,8 +17,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
 from .chain_settings import ChainSettings
-from .client import WorkerStatus
 from .helpers import set_issue
+from .models import WorkerStatus
 
 WORKER_CHAIN: Final = "worker_chain"
 WORKER_WALLET: Final = "worker_wallet"

@@ -12,13 +12,12 @@ from typing import Any
 
 import pytest
 
-from custom_components.positive_energy_worker.client import (
+from custom_components.positive_energy_worker.errors import BridgeDocumentError, NotABridgeError
+from custom_components.positive_energy_worker.models import (
     BridgeDevice,
-    BridgeDocumentError,
     BridgeState,
     Health,
     LowVoltage,
-    NotABridgeError,
     Schedule,
     WorkerStatus,
     parse,
@@ -135,6 +134,11 @@ async def test_a_real_state_parses_into_the_model(state_document) -> None:
         (
             lambda d: d["guards"].update(tripped={"battery_low": 3}),
             "state.guards.tripped: expected an object of text",
+        ),
+        (
+            lambda d: d["worker"].update(state="sleeping"),
+            "state.worker.state: expected one of not_created, starting, running, draining, "
+            "stopped, error, got str 'sleeping'",
         ),
     ],
 )

@@ -19,8 +19,8 @@ from homeassistant.util import dt as dt_util
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
 import custom_components.positive_energy_worker as integration
-from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
+from custom_components.positive_energy_worker.models import Deadbands
 from tests.integration.conftest import entry_for, options_step, set_up
 from tests.support.bridge import BridgeProcess
 

@@ -9,8 +9,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.positive_energy_worker.client import Deadbands
 from custom_components.positive_energy_worker.const import DOMAIN
+from custom_components.positive_energy_worker.models import Deadbands
 from hardware_bridge.api.deadband import DEFAULT_DEADBANDS
 from tests.integration.conftest import entry_for, options_step
 from tests.support.bridge import BridgeProcess

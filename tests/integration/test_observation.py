@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.positive_energy_worker.client import BatteryInfo, BridgeDevice
+from custom_components.positive_energy_worker.models import BatteryInfo, BridgeDevice
 from custom_components.positive_energy_worker.observation import Observer
 from custom_components.positive_energy_worker.settings import AutoSettings
 

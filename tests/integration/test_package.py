@@ -8,10 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 from PIL import Image
 
-from custom_components.positive_energy_worker import config_flow, device_action, device_condition
+from custom_components.positive_energy_worker import device_action, device_condition, options_flow
 from custom_components.positive_energy_worker.binary_sensor import (
     BINARY_SENSORS,
     GAS_LOW,
@@ -102,8 +103,8 @@ def test_the_window_speaks_every_reason_and_every_automation_is_named():
 
 def test_every_option_of_every_step_is_named_and_described():
     steps = load("strings.json")["options"]["step"]
-    assert set(steps["init"]["menu_options"]) == {*config_flow.STEPS, "chain"}
-    for step, schema in {**config_flow.STEPS, "chain": CHAIN_SCHEMA}.items():
+    assert set(steps["init"]["menu_options"]) == {*options_flow.STEPS, "chain"}
+    for step, schema in {**options_flow.STEPS, "chain": CHAIN_SCHEMA}.items():
         fields = {str(marker) for marker in schema.schema}
         assert set(steps[step]["data"]) == fields, step
         assert set(steps[step]["data_description"]) == fields, step
@@ -150,8 +151,9 @@ def test_the_optional_entities_are_the_descriptions_that_ship_disabled():
     assert disabled == set(OPTIONAL_ENTITIES)
 
 
-def test_the_config_flow_imports_no_platform():
-    tree = ast.parse((PACKAGE / "config_flow.py").read_text())
+@pytest.mark.parametrize("flow", ["config_flow.py", "options_flow.py"])
+def test_the_flows_import_no_platform(flow: str):
+    tree = ast.parse((PACKAGE / flow).read_text())
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     platforms = {"binary_sensor", "sensor", "switch", "number", "services"}
     assert not {module for module in imported if module in platforms}, imported

@@ -10,7 +10,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.positive_energy_worker.binary_sensor import BINARY_SENSORS
-from custom_components.positive_energy_worker.client import BridgeState, parse
+from custom_components.positive_energy_worker.models import BridgeState, parse
 from custom_components.positive_energy_worker.sensor import SENSORS
 from tests.integration.conftest import set_up
 from tests.support.client import request

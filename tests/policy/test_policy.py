@@ -214,3 +214,15 @@ def test_a_fresh_policy_adopts_a_worker_already_running():
         Observation(time=0.0, surplus_w=0.0, worker_running=True, task_started=0.0)
     )
     assert (decision.run, decision.reason) == (True, Reason.MIN_ON_TIME)
+
+
+def test_the_surplus_flag_follows_the_threshold_of_what_the_worker_does():
+    """Stopped, the surplus must beat the start threshold; running, only the stop threshold;
+    the flag is the policy's whatever else holds compute back (a busy device)."""
+    between = CONFIG.stop_w + 1.0  # under the start threshold, over the stop one
+    assert [d.surplus for d in drive(Policy(CONFIG), [between, CONFIG.start_w])] == [False, True]
+    running = running_policy()
+    assert drive(running, [between])[0].surplus
+    assert not drive(running_policy(), [CONFIG.stop_w - 1.0])[0].surplus
+    busy = drive(Policy(CONFIG), [CONFIG.start_w], busy=("tv",))[0]
+    assert (busy.run, busy.surplus) == (False, True)
