@@ -12,6 +12,9 @@ import pytest_socket
 from tests.support.bridge import BridgeProcess
 from tests.support.dockerd import PrivateDockerd
 
+# The machine's hooks: what it cannot run is skipped, saying why.
+from tests.support.machine import pytest_collection_modifyitems, pytest_configure  # noqa: F401
+
 
 @pytest.fixture(scope="session")
 def docker_engine() -> Iterator[PrivateDockerd]:

@@ -1,6 +1,7 @@
 """The hardware-bridge command, run as a real process."""
 
 import json
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -33,6 +34,17 @@ def test_read_simulate_json_gives_every_reading():
     assert 12.0 < document["battery"]["voltage"] < 14.6
     assert 0 <= document["battery"]["soc"] <= 100
     assert document["solar"]["chip"] == "INA219@0x40"
+
+
+def test_help_describes_every_command_as_there_now():
+    result = run("--help")
+    assert result.returncode == 0, result.stderr
+    commands = re.search(r"\{([a-z,]+)\}", result.stdout)
+    assert commands is not None, result.stdout
+    description = result.stdout.split("\n\n")[1]
+    for command in commands[1].split(","):
+        assert command in description, f"the description leaves out {command}: {description!r}"
+    assert "later" not in description
 
 
 def test_read_simulate_for_people():

@@ -21,6 +21,7 @@ from tests.support.bridge import (
 from tests.support.client import request, wait_for
 from tests.support.contract import contract
 from tests.support.core import standin_core
+from tests.support.machine import needs_containers
 
 CORE = "http://127.0.0.1:13000"
 POOL = "0x00000000000000000000000000000000000000aa"
@@ -128,6 +129,7 @@ def container_environment(docker_engine, name):
     return dict(entry.split("=", 1) for entry in json.loads(inspected))
 
 
+@needs_containers
 @pytest.mark.xdist_group("docker")
 @pytest.mark.usefixtures("socket_enabled")
 async def test_the_container_environment_is_the_written_contract(tmp_path, docker_engine, bridges):
@@ -167,6 +169,7 @@ def run_standin(docker_engine, tmp_path, **left_out_or_changed):
     )  # fmt: skip
 
 
+@needs_containers
 @pytest.mark.xdist_group("docker")
 @pytest.mark.parametrize(
     ("change", "message"),

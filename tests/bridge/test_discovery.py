@@ -10,6 +10,7 @@ from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZerocon
 
 from hardware_bridge.api.discovery import SERVICE_TYPE
 from tests.support.bridge import BridgeProcess
+from tests.support.machine import MULTICAST_INTERFACE
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("zeroconf")]
 
@@ -35,6 +36,7 @@ async def browse(seconds=10.0):
         await zeroconf.async_close()
 
 
+@pytest.mark.emulator_lacks(MULTICAST_INTERFACE)
 async def test_home_assistant_can_discover_the_bridge(tmp_path, bridges):
     bridge = BridgeProcess(tmp_path / "data", zeroconf=True).start()
     bridges.append(bridge)

@@ -14,6 +14,7 @@ from hardware_bridge.guards import BATTERY_LOW
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, until, wait_for
 from tests.support.clock import june_morning
+from tests.support.machine import needs_containers
 from tests.support.service import in_process
 
 pytestmark = [
@@ -36,6 +37,7 @@ def container_running(docker_engine, name):
     return inspected.returncode == 0 and json.loads(inspected.stdout)[0]["State"]["Running"]
 
 
+@needs_containers
 async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answers(
     tmp_path, docker_engine
 ):
@@ -80,6 +82,7 @@ async def test_a_trip_while_the_engine_is_frozen_stops_the_worker_once_it_answer
         docker_engine.docker("rm", "-f", serve.worker.container_name, check=False)
 
 
+@needs_containers
 async def test_a_bridge_restarted_below_the_floor_stops_the_worker_it_finds_running(
     tmp_path, docker_engine, bridges
 ):

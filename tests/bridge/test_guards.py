@@ -25,6 +25,7 @@ from hardware_bridge.power.counters import EnergyCounters
 from hardware_bridge.sim.scenario import SCENARIO_DIR
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
+from tests.support.machine import needs_containers
 
 NOW = datetime(2026, 6, 21, 12, tzinfo=UTC)
 NO_ENERGY = EnergyCounters().energy()
@@ -129,6 +130,7 @@ def discharging_scenario(path):
 
 @pytest.mark.xdist_group("docker")
 @pytest.mark.usefixtures("socket_enabled")
+@needs_containers
 async def test_a_discharging_battery_stops_the_worker_and_start_waits_for_recovery(
     tmp_path, docker_engine, bridges
 ):

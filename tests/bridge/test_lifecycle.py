@@ -10,6 +10,7 @@ from pathlib import Path
 from hardware_bridge.api.connections import RESERVE
 from hardware_bridge.config.serve import ServerConfig
 from tests.support.bridge import BridgeProcess, write_config
+from tests.support.machine import patience
 
 
 def bridge_in(tmp_path):
@@ -29,7 +30,7 @@ def test_sigterm_while_starting_is_a_clean_exit(tmp_path):
     # its token, while the hardware, the service and the server are still coming up.
     bridge = bridge_in(tmp_path)
     offset = bridge.launch()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + patience(60)
     while "API token" not in bridge.output(offset):
         assert time.monotonic() < deadline, bridge.output(offset)
         time.sleep(0.01)

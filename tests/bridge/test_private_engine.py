@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from tests.support.dockerd import OWNER_FILE, reap_stale_engines
+from tests.support.machine import patience
 
 REPO = Path(__file__).resolve().parents[2]
 START_AN_ENGINE = """
@@ -40,7 +41,7 @@ def test_an_engine_dies_with_its_test_process_and_the_next_run_reaps_the_rest():
         root, pid = tests.stdout.readline().split()
         tests.send_signal(signal.SIGKILL)
         tests.wait()
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + patience(60)
         while not gone(int(pid)):
             assert time.monotonic() < deadline, "dockerd outlived its test process"
             time.sleep(0.1)

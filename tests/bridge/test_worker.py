@@ -17,6 +17,7 @@ from hardware_bridge.worker.engine import DockerWorker
 from hardware_bridge.worker.supervisor import WorkerSupervisor
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
+from tests.support.machine import needs_containers
 
 pytestmark = [pytest.mark.xdist_group("docker"), pytest.mark.usefixtures("socket_enabled")]
 
@@ -58,6 +59,7 @@ def labels(docker_engine, name):
     return details["Config"]["Labels"] if details else None
 
 
+@needs_containers
 async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_bridge, docker_engine):
     bridge = start_bridge()
     status, worker = await request(bridge, "POST", "/worker/start")
@@ -77,6 +79,7 @@ async def test_start_runs_the_labelled_container_and_counts_its_tasks(start_brid
     assert state["witty_pi"] is not None
 
 
+@needs_containers
 async def test_a_drain_lets_the_running_task_finish_then_stops(start_bridge):
     bridge = start_bridge()
     await request(bridge, "POST", "/worker/start")
@@ -91,6 +94,7 @@ async def test_a_drain_lets_the_running_task_finish_then_stops(start_bridge):
     assert worker["desired_running"] is False
 
 
+@needs_containers
 async def test_a_forced_stop_says_so(start_bridge):
     # Tasks long enough that the kill lands mid-task however slow the machine is.
     bridge = start_bridge(worker={"environment": {"STANDIN_TASK_SECONDS": "60"}})
@@ -101,6 +105,7 @@ async def test_a_forced_stop_says_so(start_bridge):
     assert worker["tasks_completed"] < worker["tasks_started"]
 
 
+@needs_containers
 async def test_a_drain_that_runs_out_of_time_is_forced(start_bridge):
     bridge = start_bridge(worker={"environment": {"STANDIN_TASK_SECONDS": "30"}})
     await request(bridge, "POST", "/worker/start")
@@ -111,6 +116,7 @@ async def test_a_drain_that_runs_out_of_time_is_forced(start_bridge):
     assert "drain timed out after 1 s" in state["worker"]["last_error"]
 
 
+@needs_containers
 async def test_the_worker_comes_back_after_the_engine_restarts(start_bridge, docker_engine):
     bridge = start_bridge()
     await request(bridge, "POST", "/worker/start")
@@ -153,6 +159,7 @@ async def test_a_container_the_bridge_did_not_create_is_left_alone(start_bridge,
         docker_engine.docker("rm", "-f", name)
 
 
+@needs_containers
 async def test_a_stopped_worker_is_reused_until_its_config_changes(start_bridge, docker_engine):
     def created():
         details = inspect(docker_engine, container_of(first))
@@ -180,6 +187,7 @@ async def test_a_stopped_worker_is_reused_until_its_config_changes(start_bridge,
     assert "STANDIN_TASK_SECONDS=4" in env
 
 
+@needs_containers
 async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
     bridge = start_bridge()
     await request(bridge, "POST", "/worker/start")
@@ -193,6 +201,7 @@ async def test_task_tallies_survive_a_bridge_restart(start_bridge, bridges):
     assert after["tasks_started"] == before["tasks_started"]
 
 
+@needs_containers
 async def test_looks_at_the_same_time_count_each_task_once(
     tmp_path, docker_engine, docker_sdk_allowed
 ):
@@ -256,6 +265,7 @@ async def test_a_password_file_that_is_not_utf8_is_a_clear_refusal_logged_once(
     assert "unexpected error" not in log
 
 
+@needs_containers
 def test_a_signal_to_a_worker_that_stopped_under_it_is_no_error(
     tmp_path, docker_engine, docker_sdk_allowed
 ):

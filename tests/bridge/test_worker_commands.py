@@ -12,6 +12,7 @@ import pytest
 
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, wait_for
+from tests.support.machine import needs_containers
 
 pytestmark = [pytest.mark.xdist_group("docker"), pytest.mark.usefixtures("socket_enabled")]
 UNIT = Path(__file__).resolve().parents[2] / "deploy" / "hardware-bridge.service"
@@ -43,6 +44,7 @@ def settled(state):
     return worker["state"] == ("running" if worker["desired_running"] else "stopped")
 
 
+@needs_containers
 async def test_a_start_and_a_drain_at_the_same_moment_end_as_the_owner_last_wanted(bridge):
     # Before: in about one round in seven the worker ran on with desired_running false.
     quick = bridge({"STANDIN_TASK_SECONDS": "1", "STANDIN_IDLE_SECONDS": "0"})
@@ -59,6 +61,7 @@ async def test_a_start_and_a_drain_at_the_same_moment_end_as_the_owner_last_want
         assert "docker" not in state["degraded"]
 
 
+@needs_containers
 async def test_a_forced_stop_overtakes_the_drains_in_flight(bridge):
     # Before: the kill queued behind four drains on the Docker pool and came after the task.
     slow = bridge(LONG_TASKS)
@@ -73,6 +76,7 @@ async def test_a_forced_stop_overtakes_the_drains_in_flight(bridge):
     assert worker["tasks_completed"] < worker["tasks_started"]  # the 90 s task was cut
 
 
+@needs_containers
 async def test_a_shutdown_does_not_wait_for_a_drain_and_the_next_bridge_takes_it_up(bridge):
     # Before: the bridge exited only after the task (79 s with a 90 s task), past systemd's
     # TimeoutStopSec, which then kills it mid-write.
@@ -94,6 +98,7 @@ async def test_a_shutdown_does_not_wait_for_a_drain_and_the_next_bridge_takes_it
     assert state["worker"]["desired_running"] is False
 
 
+@needs_containers
 async def test_a_stop_while_the_engine_is_down_is_a_503_and_happens_when_it_is_back(
     bridge, docker_engine
 ):

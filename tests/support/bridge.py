@@ -15,6 +15,7 @@ from typing import Any
 
 from hardware_bridge.config.serve import STANDIN_IMAGE
 from hardware_bridge.config.standin import STANDIN_CHAIN_ID, STANDIN_POOL
+from tests.support.machine import patience
 
 # The chain support's anvil and worker (tests/support/chain.py, which needs web3: not imported
 # here, so the bridge's own tests run without it).
@@ -151,7 +152,7 @@ class BridgeProcess:
     def wait_listening(self, offset: int, timeout: float = 120) -> BridgeProcess:
         """Once launched (its log from ``offset``), wait until it listens."""
         assert self.process is not None
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + patience(timeout)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bridge exited: {self.log.read_text()[-3000:]}")
