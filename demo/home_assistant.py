@@ -13,15 +13,18 @@ import urllib.error
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from .dashboard import LOVELACE, install_dashboard
 from .home_assistant_process import HomeAssistantProcess
-from .settings import DemoSettings
+from .settings import REPO, DemoSettings
 
 DOMAIN = "positive_energy_worker"
 AUTO_MODE = "switch.iexec_worker_auto_mode"
-# configuration.yaml: the frontend, the history the graphs read and the demo's dashboard.
+# configuration.yaml as a new install writes it: default_config (history, logbook, the Energy
+# dashboard...), the files the automation, script and scene editors save to, and the demo's
+# dashboard; the recorder commits every second, for graphs that keep up with a fast simulated day.
 CONFIGURATION = f"""\
 homeassistant:
   name: Solar demo
@@ -33,10 +36,10 @@ homeassistant:
 http:
   server_host: 127.0.0.1
   server_port: {{port}}
-frontend:
-config:
-history:
-logbook:
+default_config:
+automation: !include automations.yaml
+script: !include scripts.yaml
+scene: !include scenes.yaml
 recorder:
   commit_interval: 1
   purge_keep_days: 1
@@ -52,10 +55,21 @@ DEMO_POLICY = {
     "min_off_s": 15,
 }
 SITE_TIME_ZONE = "America/New_York"  # the default scenario's site: Greensboro, NC
+# What the UI's editors save to, empty as a new install has them (the !include lines above need
+# the files), and the repository's blueprint where "Import blueprint" would put it.
+EDITOR_FILES = {"automations.yaml": "[]\n", "scripts.yaml": "{}\n", "scenes.yaml": "[]\n"}
+BLUEPRINTS = REPO / "blueprints"
 
 
 class FlowError(RuntimeError):
     """A config or options flow did not end as the demo expects."""
+
+
+def write_editor_files(config_dir: Path) -> None:
+    """The files the automation, script and scene editors write, and our blueprint."""
+    for name, empty in EDITOR_FILES.items():
+        (config_dir / name).write_text(empty)
+    shutil.copytree(BLUEPRINTS, config_dir / "blueprints", dirs_exist_ok=True)
 
 
 def _drive_flow(
@@ -124,6 +138,7 @@ def home_assistant(
     shutil.rmtree(config_dir, ignore_errors=True)  # a fresh install each run
     config_dir.mkdir(parents=True)
     install_dashboard(config_dir, speed=settings.speed, with_earnings=with_earnings)
+    write_editor_files(config_dir)
     hass = HomeAssistantProcess(
         config_dir,
         time_zone=SITE_TIME_ZONE,

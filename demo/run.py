@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -13,10 +12,12 @@ from tests.support.bridge import BridgeProcess
 from .bridge import hardware_bridge
 from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
+from .energy import set_up_energy_dashboard
 from .engine import docker_engine
 from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto_mode
 from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
+from .supervisor import PartEndedError, supervise
 
 READY = "demo: ready"  # the banner's first words: what a test waits for
 
@@ -85,10 +86,10 @@ class RunningDemo:
             "      Ctrl-C stops everything."
         )
 
-    def alive(self) -> bool:
-        """Whether the bridge and Home Assistant still run."""
-        processes = (self.bridge.process, self.home_assistant.process)
-        return all(process is not None and process.poll() is None for process in processes)
+    def ended_part(self) -> str | None:
+        """The part other than Home Assistant (which the supervisor restarts) that has ended."""
+        process = self.bridge.process
+        return "the hardware bridge" if process is None or process.poll() is not None else None
 
 
 @contextmanager
@@ -109,13 +110,16 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         entry_id = add_entry(hass, connection, chain_step.flow_answers if chain_step else NO_CHAIN)
         tune_policy(hass, entry_id)
         turn_on_auto_mode(hass)
+        print("demo: choosing the Pi's sensors in the Energy dashboard")
+        set_up_energy_dashboard(hass)
         yield RunningDemo(settings, docker_url, bridge, hass, chain_step)
         print("demo: stopping")
 
 
 def serve_until_stopped(demo: RunningDemo) -> int:
-    """Wait for Ctrl-C; 1 if a part died on its own first."""
-    while demo.alive():
-        time.sleep(1)
-    print("demo: a part stopped on its own (logs in the demo directory)")
-    return 1
+    """Wait for Ctrl-C, restarting Home Assistant when its UI asks; 1 if a part ended first."""
+    try:
+        supervise(demo.home_assistant, demo.ended_part)
+    except PartEndedError as error:
+        print(error)
+        return 1
