@@ -18,6 +18,7 @@ from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto
 from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
 from .supervisor import PartEndedError, supervise
+from .workerpool import local_workerpool
 
 READY = "demo: ready"  # the banner's first words: what a test waits for
 
@@ -112,6 +113,9 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         turn_on_auto_mode(hass)
         print("demo: choosing the Pi's sensors in the Energy dashboard")
         set_up_energy_dashboard(hass)
+        if chain_step is not None:
+            print("demo: a local workerpool pays each task the worker completes, on chain")
+            parts.enter_context(local_workerpool(chain_step.poco, bridge))
         yield RunningDemo(settings, docker_url, bridge, hass, chain_step)
         print("demo: stopping")
 
