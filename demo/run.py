@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from tests.support.bridge import BridgeProcess
 
-from .bridge import hardware_bridge
+from .bridge import hardware_bridge, simulated_clock
 from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
 from .energy import set_up_energy_dashboard
 from .engine import docker_engine
-from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto_mode
+from .home_assistant import add_entry, add_tv, home_assistant, tune_policy, turn_on_auto_mode
 from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
 from .supervisor import PartEndedError, supervise
@@ -105,11 +105,18 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         print("demo: starting the hardware bridge on simulated hardware")
         bridge = parts.enter_context(hardware_bridge(settings, docker_url))
         print("demo: starting Home Assistant (a minute on a busy machine)")
-        hass = parts.enter_context(home_assistant(settings, with_earnings=chain_step is not None))
+        hass = parts.enter_context(
+            home_assistant(
+                settings,
+                with_earnings=chain_step is not None,
+                clock=simulated_clock(bridge, settings.speed),
+            )
+        )
         print("demo: adding the integration and turning auto mode on")
         connection = {"host": "127.0.0.1", "port": bridge.port, "token": bridge.token}
         entry_id = add_entry(hass, connection, chain_step.flow_answers if chain_step else NO_CHAIN)
         tune_policy(hass, entry_id)
+        add_tv(hass, entry_id)
         turn_on_auto_mode(hass)
         print("demo: choosing the Pi's sensors in the Energy dashboard")
         set_up_energy_dashboard(hass)
