@@ -14,7 +14,14 @@ from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
 from .energy import set_up_energy_dashboard
 from .engine import docker_engine
-from .home_assistant import add_entry, add_tv, home_assistant, tune_policy, turn_on_auto_mode
+from .home_assistant import (
+    add_entry,
+    add_tv,
+    home_assistant,
+    ignore_the_install_method_notice,
+    tune_policy,
+    turn_on_auto_mode,
+)
 from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
 from .supervisor import PartEndedError, supervise
@@ -120,6 +127,7 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         turn_on_auto_mode(hass)
         print("demo: choosing the Pi's sensors in the Energy dashboard")
         set_up_energy_dashboard(hass)
+        ignore_the_install_method_notice(hass)  # raised once Home Assistant has started
         if chain_step is not None:
             print("demo: a local workerpool pays each task the worker completes, on chain")
             parts.enter_context(local_workerpool(chain_step.poco, bridge))

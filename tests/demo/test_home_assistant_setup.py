@@ -20,13 +20,13 @@ from typing import Any
 
 import pytest
 
-from demo.chain import ChainStep, chain
+from demo.chain import ChainStep
 from demo.energy import set_up_energy_dashboard
 from demo.home_assistant import add_entry, home_assistant, wait_for_state
 from demo.home_assistant_process import NEWEST, HomeAssistantProcess, free_port
 from demo.settings import DemoSettings
 from demo.supervisor import PartEndedError, supervise
-from tests.support.bridge import BridgeProcess, bridge_without_docker
+from tests.support.bridge import BridgeProcess
 
 pytestmark = [
     pytest.mark.usefixtures("socket_enabled"),
@@ -46,22 +46,6 @@ AUTOMATION = {
     ],
     "mode": "single",
 }
-
-
-@pytest.fixture
-def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
-    (tmp_path / "bridge").mkdir()
-    process = bridge_without_docker(tmp_path / "bridge")
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def chain_step() -> Iterator[ChainStep]:
-    """anvil with the real PoCo contracts, the worker funded and staked (the demo's chain)."""
-    with chain() as step:
-        assert step is not None, "anvil is not installed: run ./scripts/setup"
-        yield step
 
 
 @pytest.fixture
@@ -105,7 +89,7 @@ def wait_for(hass: HomeAssistantProcess, entity_id: str, value: str, timeout: fl
 
 
 def test_default_config_ui_automations_energy_and_a_restart_under_the_supervisor(
-    hass: HomeAssistantProcess, bridge: BridgeProcess, chain_step: ChainStep
+    hass: HomeAssistantProcess, idle_bridge: BridgeProcess, chain_step: ChainStep
 ) -> None:
     hass.wait_until_running()
     config = hass.call("GET", "/api/config")
@@ -126,6 +110,7 @@ def test_default_config_ui_automations_energy_and_a_restart_under_the_supervisor
     wait_for(hass, "input_boolean.demo_fired", "on")
 
     # The Energy dashboard: the Pi's solar and battery sensors chosen in it.
+    bridge = idle_bridge
     connection = {"host": "127.0.0.1", "port": bridge.port, "token": bridge.token}
     add_entry(hass, connection, chain_step.flow_answers)
     wait_for_state(hass, "sensor.solar_panel_energy_harvested")

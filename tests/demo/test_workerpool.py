@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
-from demo.chain import WORKER_STAKE, ChainStep, chain
+from demo.chain import WORKER_STAKE, ChainStep
 from demo.workerpool import LocalWorkerpool, completed_tasks
 from tests.support import chain as support
 from tests.support.bridge import BridgeProcess, write_config
@@ -25,13 +25,6 @@ pytestmark = [
     pytest.mark.xdist_group("docker"),
     pytest.mark.timeout(600),
 ]
-
-
-@pytest.fixture
-def chain_step() -> Iterator[ChainStep]:
-    with chain() as step:
-        assert step is not None, "anvil is not installed: run ./scripts/setup"
-        yield step
 
 
 @pytest.fixture
