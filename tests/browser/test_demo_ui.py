@@ -292,7 +292,7 @@ def test_the_demo_in_a_browser_and_nothing_left_after_ctrl_c(demo: Demo, screens
         page.goto(f"{base}/config/energy")
         expect(page.get_by_text("Solar panel Energy harvested")).to_be_visible()
         expect(page.get_by_text("Battery Energy discharged")).to_be_visible()
-        page.wait_for_timeout(3000)  # the page's loading veil goes
+        expect(page.locator("#ha-launch-screen")).to_have_count(0)  # the loading veil goes
         page.screenshot(path=screenshots / "energy-settings.png", full_page=True)
         page.goto(f"{base}/energy")
         expect(page.get_by_role("heading", name="Energy distribution")).to_be_visible()
