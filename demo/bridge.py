@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from tests.support.bridge import BridgeProcess, write_config
 
+from .dashboard import SimulatedClock
 from .engine import WORKER_NAME
 from .settings import DemoSettings
 
@@ -14,6 +19,19 @@ from .settings import DemoSettings
 TASK_SECONDS = 20
 IDLE_SECONDS = 3
 DRAIN_TIMEOUT = 60
+
+
+def simulated_clock(bridge: BridgeProcess, speed: float) -> SimulatedClock:
+    """The bridge's simulated clock, read from its state (the Witty Pi's clock, in UTC)."""
+    request = urllib.request.Request(
+        f"{bridge.url}/api/v1/state", headers={"Authorization": f"Bearer {bridge.token}"}
+    )
+    real = time.time()
+    with urllib.request.urlopen(request, timeout=10) as reply:
+        rtc = datetime.fromisoformat(json.loads(reply.read())["witty_pi"]["rtc_time"])
+    if rtc.tzinfo is None:
+        rtc = rtc.replace(tzinfo=UTC)
+    return SimulatedClock(real, rtc.timestamp(), speed)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ class ChainStep:
 
     flow_answers: Mapping[str, Mapping[str, Any]]  # the config flow's chain step and its answers
     summary: str  # one line for the banner
+    poco: support.Poco  # the deployed contracts: the local workerpool trades on them
 
 
 @contextmanager
@@ -51,6 +52,7 @@ def chain() -> Iterator[ChainStep | None]:
             {CHAIN_STEP: answer},
             f"anvil on {poco.rpc_url} with PoCo at {poco.hub}; the worker {support.WORKER} "
             f"holds {WORKER_RLC} RLC, {WORKER_STAKE} of them staked",
+            poco,
         )
     finally:
         anvil.stop()

@@ -153,6 +153,11 @@ class HomeAssistantProcess:
         link = links / INTEGRATION.name
         if not link.is_symlink():
             link.symlink_to(self.release.sees(INTEGRATION))
+        return self.relaunch(timeout)
+
+    def relaunch(self, timeout: float = 120) -> HomeAssistantProcess:
+        """Run Home Assistant on the configuration directory as it stands (after ``start``, or
+        once it exited to restart, as a supervisor does); return once it serves."""
         config_dir = self.release.sees(self.config_dir)
         self.process = subprocess.Popen(
             [*self.release.command, "-c", str(config_dir), "--skip-pip"],
@@ -166,10 +171,30 @@ class HomeAssistantProcess:
                 raise RuntimeError(f"Home Assistant exited: {self.log.read_text()[-3000:]}")
             try:
                 self._call("GET", "/api/onboarding", auth=False)
-                return self
+            except urllib.error.HTTPError:
+                return self  # it serves; once onboarded, without the onboarding API
             except (OSError, urllib.error.URLError):
                 time.sleep(0.25)
+            else:
+                return self
         raise RuntimeError(f"Home Assistant did not start: {self.log.read_text()[-3000:]}")
+
+    def wait_until_running(self, timeout: float = 300) -> None:
+        """Until every integration is set up (after ``onboard``): the core's state RUNNING."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if self._call("GET", "/api/config")["state"] == "RUNNING":
+                    return
+            except (OSError, urllib.error.URLError):
+                pass  # it serves the onboarding API before the rest
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Home Assistant is not running after {timeout:.0f} s")
+            time.sleep(0.5)
+
+    def exit_code(self) -> int | None:
+        """The code Home Assistant exited with, or None while it runs (or was never started)."""
+        return None if self.process is None else self.process.poll()
 
     def onboard(self, username: str = USERNAME, password: str = PASSWORD) -> None:
         """The owner user, as the first screen of a new install makes it; then a token."""

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import socket
-import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from tests.support.bridge import BridgeProcess
 
-from .bridge import hardware_bridge
+from .bridge import hardware_bridge, simulated_clock
 from .chain import NO_CHAIN, ChainStep, chain
 from .dashboard import URL_PATH
+from .energy import set_up_energy_dashboard
 from .engine import docker_engine
-from .home_assistant import add_entry, home_assistant, tune_policy, turn_on_auto_mode
+from .home_assistant import (
+    add_entry,
+    add_tv,
+    home_assistant,
+    ignore_the_install_method_notice,
+    tune_policy,
+    turn_on_auto_mode,
+)
 from .home_assistant_process import HomeAssistantProcess
 from .settings import DemoSettings
+from .supervisor import PartEndedError, supervise
+from .workerpool import local_workerpool
 
 READY = "demo: ready"  # the banner's first words: what a test waits for
 
@@ -85,10 +94,10 @@ class RunningDemo:
             "      Ctrl-C stops everything."
         )
 
-    def alive(self) -> bool:
-        """Whether the bridge and Home Assistant still run."""
-        processes = (self.bridge.process, self.home_assistant.process)
-        return all(process is not None and process.poll() is None for process in processes)
+    def ended_part(self) -> str | None:
+        """The part other than Home Assistant (which the supervisor restarts) that has ended."""
+        process = self.bridge.process
+        return "the hardware bridge" if process is None or process.poll() is not None else None
 
 
 @contextmanager
@@ -103,19 +112,33 @@ def running_demo(settings: DemoSettings) -> Iterator[RunningDemo]:
         print("demo: starting the hardware bridge on simulated hardware")
         bridge = parts.enter_context(hardware_bridge(settings, docker_url))
         print("demo: starting Home Assistant (a minute on a busy machine)")
-        hass = parts.enter_context(home_assistant(settings, with_earnings=chain_step is not None))
+        hass = parts.enter_context(
+            home_assistant(
+                settings,
+                with_earnings=chain_step is not None,
+                clock=simulated_clock(bridge, settings.speed),
+            )
+        )
         print("demo: adding the integration and turning auto mode on")
         connection = {"host": "127.0.0.1", "port": bridge.port, "token": bridge.token}
         entry_id = add_entry(hass, connection, chain_step.flow_answers if chain_step else NO_CHAIN)
         tune_policy(hass, entry_id)
+        add_tv(hass, entry_id)
         turn_on_auto_mode(hass)
+        print("demo: choosing the Pi's sensors in the Energy dashboard")
+        set_up_energy_dashboard(hass)
+        ignore_the_install_method_notice(hass)  # raised once Home Assistant has started
+        if chain_step is not None:
+            print("demo: a local workerpool pays each task the worker completes, on chain")
+            parts.enter_context(local_workerpool(chain_step.poco, bridge))
         yield RunningDemo(settings, docker_url, bridge, hass, chain_step)
         print("demo: stopping")
 
 
 def serve_until_stopped(demo: RunningDemo) -> int:
-    """Wait for Ctrl-C; 1 if a part died on its own first."""
-    while demo.alive():
-        time.sleep(1)
-    print("demo: a part stopped on its own (logs in the demo directory)")
-    return 1
+    """Wait for Ctrl-C, restarting Home Assistant when its UI asks; 1 if a part ended first."""
+    try:
+        supervise(demo.home_assistant, demo.ended_part)
+    except PartEndedError as error:
+        print(error)
+        return 1

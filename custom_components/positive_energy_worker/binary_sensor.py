@@ -7,7 +7,8 @@ device condition that it is on (``device_trigger.py``, ``device_condition.py`` r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +25,7 @@ from homeassistant.const import (
     EntityCategory,
     Platform,
 )
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -45,6 +46,12 @@ from .models import BridgeState, Throttling
 from .runtime_data import PEWConfigEntry
 
 PARALLEL_UPDATES = 0  # push-fed, or written by the window: nothing to throttle
+NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _words(detail: str) -> str:
+    """A decision's detail without its numbers: what it says, not how much."""
+    return NUMBER.sub("#", detail)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -85,6 +92,8 @@ class PEWWindowBinarySensorDescription(PEWWindowEntityDescription, BinarySensorE
 
     is_on_fn: Callable[[WindowState], bool]
     attributes_fn: Callable[[WindowState], dict[str, Any]] = lambda window: {}
+    # What the entity shows that means something: written only when it changes (None: always).
+    meaning_fn: Callable[[WindowState], Hashable] | None = None
     turned_on: str  # device trigger types
     turned_off: str
     is_on: str  # device condition type
@@ -95,7 +104,8 @@ WINDOW_BINARY_SENSORS: tuple[PEWWindowBinarySensorDescription, ...] = (
         key="solar_surplus",
         translation_key="solar_surplus",
         part=PI,
-        device_class=BinarySensorDeviceClass.POWER,
+        # No device class: its states are "Surplus" and "No surplus" (strings.json), not the
+        # power class's "Detected power" / "No power".
         is_on_fn=lambda window: window.surplus,
         turned_on="surplus_started",
         turned_off="surplus_ended",
@@ -110,6 +120,11 @@ WINDOW_BINARY_SENSORS: tuple[PEWWindowBinarySensorDescription, ...] = (
             "reason": window.decision.reason.value,
             "detail": window.decision.detail,
         },
+        meaning_fn=lambda window: (
+            window.decision.run,
+            window.decision.reason,
+            _words(window.decision.detail),
+        ),
         turned_on="window_opened",
         turned_off="window_closed",
         is_on="is_window_open",
@@ -179,6 +194,25 @@ class PEWWindowBinarySensor(PEWWindowEntity, BinarySensorEntity):
     """One view of the compute window as on or off."""
 
     entity_description: PEWWindowBinarySensorDescription
+    # The detail's numbers (a surplus, a timer) are for the eye: the recorder keeps the state
+    # and the reason, not a row for each second a timer counts.
+    _unrecorded_attributes = frozenset({"detail"})
+    _meaning: Hashable = None
+
+    async def async_added_to_hass(self) -> None:
+        await super().async_added_to_hass()
+        if (meaning_fn := self.entity_description.meaning_fn) is not None:
+            self._meaning = meaning_fn(self.window.state)  # what the first write shows
+
+    @callback
+    def _window_decided(self) -> None:
+        meaning_fn = self.entity_description.meaning_fn
+        if meaning_fn is not None:
+            meaning = meaning_fn(self.window.state)
+            if meaning == self._meaning:
+                return
+            self._meaning = meaning
+        self.async_write_ha_state()
 
     @property
     def is_on(self) -> bool:

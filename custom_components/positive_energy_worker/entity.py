@@ -204,7 +204,12 @@ class PEWWindowEntity(Entity):
 
     async def async_added_to_hass(self) -> None:
         await super().async_added_to_hass()
-        self.async_on_remove(self.window.async_add_listener(self.async_write_ha_state))
+        self.async_on_remove(self.window.async_add_listener(self._window_decided))
+
+    @callback
+    def _window_decided(self) -> None:
+        """After each decision of the window (an entity may write only what changed)."""
+        self.async_write_ha_state()
 
 
 def set_optional_entities(hass: HomeAssistant, entry: PEWConfigEntry, *, enabled: bool) -> bool:

@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 
-from demo.chain import WORKER_STAKE, ChainStep, chain
+from demo.chain import WORKER_STAKE, ChainStep
 from demo.home_assistant import DOMAIN, add_entry, tune_policy, wait_for_state
 from demo.home_assistant_process import NEWEST, HomeAssistantProcess
-from tests.support.bridge import BridgeProcess, bridge_without_docker
+from tests.support.bridge import BridgeProcess
+from tests.support.demo_fixtures import chain_step, idle_bridge
 from tests.support.releases import newest_version
 
+__all__ = ["chain_step", "idle_bridge"]  # the shared fixtures this module uses
 pytestmark = [
     pytest.mark.usefixtures("socket_enabled"),
     pytest.mark.timeout(600),
@@ -35,22 +37,6 @@ REPORTED = re.compile(rf"Detected .*custom integration '{DOMAIN}'.*")
 OUR_ERROR = re.compile(
     rf"^\S+ \S+ (?:ERROR|CRITICAL) \([^)]*\) \[[^\]]*{DOMAIN}[^\]]*\].*$", re.MULTILINE
 )
-
-
-@pytest.fixture
-def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
-    (tmp_path / "bridge").mkdir()
-    process = bridge_without_docker(tmp_path / "bridge")
-    yield process
-    process.stop()
-
-
-@pytest.fixture
-def chain_step() -> Iterator[ChainStep]:
-    """anvil with the real PoCo contracts, the worker funded and staked (the demo's chain)."""
-    with chain() as step:
-        assert step is not None, "anvil is not installed: run ./scripts/setup"
-        yield step
 
 
 @pytest.fixture
@@ -96,9 +82,9 @@ def reauth_flow(hass: HomeAssistantProcess, timeout: float = 90) -> str:
 
 
 def test_the_newest_release_runs_every_flow_on_a_loaded_entry_without_a_report(
-    home_assistant: HomeAssistantProcess, bridge: BridgeProcess, chain_step: ChainStep
+    home_assistant: HomeAssistantProcess, idle_bridge: BridgeProcess, chain_step: ChainStep
 ) -> None:
-    hass = home_assistant
+    hass, bridge = home_assistant, idle_bridge
     assert hass.version() == newest_version()
     # The address configuration.yaml gives is kept: no trial that would go back to port 8123.
     http = hass.websocket({"type": "http/config"})
