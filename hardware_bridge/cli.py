@@ -1,5 +1,5 @@
 """``hardware-bridge``: read, scan and serve the hardware, real or simulated; doctor a setup;
-write the API's OpenAPI document."""
+write the API's OpenAPI document (openapi)."""
 
 from __future__ import annotations
 
