@@ -154,7 +154,7 @@ class Policy:
             # First sight of a worker already running (a fresh policy): take it as ours.
             self._switch(True, obs.time)
         surplus = self.surplus_ok(obs, running=state.on)
-        decision = self._running(obs, dt) if state.on else self._stopped(obs)
+        decision = self._running(obs, dt, surplus) if state.on else self._stopped(obs, surplus)
         decision = replace(decision, surplus=surplus)
         if decision.run != state.on:
             self._switch(decision.run, obs.time)
@@ -200,9 +200,8 @@ class Policy:
     def _carries(self, obs: Observation, tasks: float) -> bool:
         return obs.carry_hours is not None and obs.carry_hours >= self.config.task_hours * tasks
 
-    def _stopped(self, obs: Observation) -> Decision:  # noqa: PLR0911 (a return per reason)
+    def _stopped(self, obs: Observation, surplus_ok: bool) -> Decision:  # noqa: PLR0911 (a return per reason)
         cfg, state, now = self.config, self.state, obs.time
-        surplus_ok = self.surplus_ok(obs, running=False)
         if not surplus_ok:
             state.above_since = None
         elif state.above_since is None:
@@ -228,7 +227,7 @@ class Policy:
             return Decision(True, Reason.PROBE, "full battery: does the controller carry it?")
         return Decision(False, Reason.NO_SURPLUS, f"{obs.surplus_w:.0f} W < {cfg.start_w:.0f} W")
 
-    def _running(self, obs: Observation, dt: float) -> Decision:  # noqa: PLR0911 (as above)
+    def _running(self, obs: Observation, dt: float, surplus_ok: bool) -> Decision:  # noqa: PLR0911 (as above)
         cfg, state, now = self.config, self.state, obs.time
         held = self._held(obs)
         if held:
@@ -239,7 +238,7 @@ class Policy:
         if self._forecast_short(obs, cfg.forecast_stop_margin):
             # The next task would not finish: let this one end and take no other.
             return Decision(False, Reason.FORECAST_SHORT, f"{obs.forecast_wh:.0f} Wh ahead")
-        if self.surplus_ok(obs, running=True):
+        if surplus_ok:
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
         if state.below_since is None:
