@@ -90,12 +90,20 @@ class CoreWatch:
         self._next = now + ASK_EVERY
         return True
 
-    def ask(self) -> None:
-        """Ask the core (blocking, a few seconds at most): call it from a thread."""
+    def ask(self) -> CoreChain | None:
+        """Ask the core (blocking, a few seconds at most): call it from a thread.
+
+        The answer is returned, not kept: the caller keeps it with ``heard`` on the event loop, so
+        the chain and the fault it may raise are published together, never one without the other.
+        """
         try:
-            self.served = ask_core(self._core_url, timeout=5.0)
+            return ask_core(self._core_url, timeout=5.0)
         except CoreError:
-            self.served = None
+            return None
+
+    def heard(self, served: CoreChain | None) -> None:
+        """Keep the core's last answer (None: it did not answer)."""
+        self.served = served
 
     @property
     def chain_id(self) -> int | None:

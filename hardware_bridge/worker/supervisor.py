@@ -339,7 +339,7 @@ class WorkerSupervisor:
 
     async def _ask_core(self) -> None:
         """Which chain the core serves: another than the config says is a fault in the state."""
-        await asyncio.to_thread(self._core.ask)
+        self._core.heard(await asyncio.to_thread(self._core.ask))
         mismatch = self._core.mismatch()
         if mismatch is None:
             self._faults.recovered(CORE_FAULT)
