@@ -1,8 +1,8 @@
-"""``python -m bench.policy [--scenario FILE] [--days N] --report DIR``: four policies, one site.
+"""``python -m bench.policy [--scenario FILE] [--days N] --report DIR``: the policies, one site.
 
-Builds the run's traces once, then drives ``ours`` (the integration's policy), ``naive``,
-``evcc`` and ``oracle`` over the same minutes, two at a time in forked processes, and writes
-``DIR/report.json`` and the plots.
+Builds the run's traces once, then drives ``ours`` (the integration's policy with the options a
+user sets), ``naive``, ``evcc``, off-grid ``soc_rule``, and ``none`` over the same minutes, two at
+a time in forked processes, works out the ``bound``, and writes ``DIR/report.json`` and the plots.
 """
 
 from __future__ import annotations
@@ -15,26 +15,26 @@ import time
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from bench.policy.controllers import Controller, Evcc, Naive, Never, Ours
-from bench.policy.oracle import GridOracle, OffGridOracle
+from bench.policy.bound import grid_tied_bound, off_grid_bound
+from bench.policy.controllers import Controller, Evcc, Naive, Never, Ours, SocRule
 from bench.policy.run import Tally, run_grid_tied, run_off_grid
 from bench.policy.scenario import BenchScenario, load_bench
-from bench.policy.traces import TaskQueue, Traces, build
+from bench.policy.traces import Traces, build
+from custom_components.positive_energy_worker.reserve import Site
 
-POLICIES = ("ours", "naive", "evcc", "oracle")
+GRID_POLICIES = ("ours", "naive", "evcc", "none")
+OFF_GRID_POLICIES = ("ours", "naive", "evcc", "soc_rule", "none")
 _RUN: dict[str, Any] = {}  # the scenario and traces, inherited by forked workers
 
 
-def _controller(
-    name: str, s: BenchScenario, tr: Traces, queue: TaskQueue, battery: Any
-) -> Controller:
+def _controller(name: str, s: BenchScenario) -> Controller:
     b = s.baselines
     if name == "ours":
-        return Ours(s.settings(), 0.0 if s.off_grid is None else s.off_grid.capacity_wh)
+        battery_wh = 0.0 if s.off_grid is None else s.off_grid.capacity_wh
+        site = s.sim.site
+        return Ours(s.settings(), battery_wh, Site(site.latitude, site.longitude))
     if name == "naive":
-        return Naive()
+        return Naive(s.worker_watts)
     if name == "evcc":
         return Evcc(
             s.worker_watts,
@@ -43,14 +43,11 @@ def _controller(
             b.evcc_disable_import_w,
             b.evcc_guard_s,
         )
+    if name == "soc_rule":
+        return SocRule()
     if name == "none":
         return Never()
-    if s.kind == "grid_tied":
-        green = np.clip(tr.panel_w - tr.home_w, 0.0, s.worker_watts)
-        # Like every policy, the oracle starts a task only on some surplus and no device busy.
-        return GridOracle(green, (tr.busy == 0) & (green > 0), s.worker_watts, queue)
-    assert s.off_grid is not None
-    return OffGridOracle(battery, tr.panel_w, tr.panel_v, s.sim.load, s.off_grid.reserve_soc, queue)
+    raise ValueError(f"no policy {name!r}")
 
 
 def run_policy(name: str) -> tuple[str, Tally, dict[str, int], float]:
@@ -58,20 +55,48 @@ def run_policy(name: str) -> tuple[str, Tally, dict[str, int], float]:
     s: BenchScenario = _RUN["scenario"]
     tr: Traces = _RUN["traces"]
     started = time.process_time()
-    queue = TaskQueue(s)
-    battery = None
-    if s.kind == "off_grid":
+    controller = _controller(name, s)
+    if s.kind == "grid_tied":
+        tally = run_grid_tied(s, tr, controller)
+    else:
         from hardware_bridge.sim.battery import Battery
 
         battery = Battery(s.sim.hardware.battery.pack, s.sim.initial_soc, s.sim.charge_controller)
-    controller = _controller(name, s, tr, queue, battery)
-    if s.kind == "grid_tied":
-        tally = run_grid_tied(s, tr, controller, queue)
-    else:
-        assert battery is not None
-        tally = run_off_grid(s, tr, controller, queue, battery)
+        tally = run_off_grid(s, tr, controller, battery)
     reasons = controller.reasons if isinstance(controller, Ours) else {}
     return name, tally, reasons, time.process_time() - started
+
+
+def report_of(s: BenchScenario, tr: Traces, tallies: dict[str, Tally]) -> dict[str, Any]:
+    """Every policy's metrics, and the bound's."""
+    report: dict[str, Any] = {}
+    if s.kind == "grid_tied":
+        for name, tally in tallies.items():
+            report[name] = tally.report()
+        bound = grid_tied_bound(tr.offers, tr.panel_w - tr.home_w, tr.busy, s.worker_watts)
+        report["bound"] = {"green_compute_hours": round(bound, 1)}
+        return report
+    assert s.off_grid is not None
+    none = tallies["none"]
+    # The surplus a worker could have taken: what ``none`` curtails, at most what the worker
+    # draws running all the time (the battery moves energy in time, so no cap per minute).
+    takeable_wh = min(none.curtailed_wh, s.worker_watts * tr.minutes / 60.0)
+    for name, tally in tallies.items():
+        metrics = tally.report()
+        avoided_wh = max(0.0, none.curtailed_wh - tally.curtailed_wh)
+        # Of the curtailment compute avoided, the completed tasks' share of compute's energy.
+        completed = tally.completed_wh / tally.compute_wh if tally.compute_wh else 0.0
+        metrics["surplus_used"] = round(min(1.0, avoided_wh * completed / takeable_wh), 4)
+        metrics["curtailment_avoided"] = round(avoided_wh * completed / none.curtailed_wh, 4)
+        metrics["dark_hours"] = round(tally.dark_minutes / 60.0, 1)
+        metrics["dark_hours_added"] = round(
+            max(0, tally.dark_minutes - none.dark_minutes) / 60.0, 1
+        )
+        metrics["brownouts_added"] = max(0, tally.brownouts - none.brownouts)
+        report[name] = metrics
+    bound = off_grid_bound(tr.offers, s.worker_watts, none.curtailed_wh, s.off_grid.capacity_wh)
+    report["bound"] = {"green_compute_hours": round(bound, 1)}
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,18 +114,14 @@ def main(argv: list[str] | None = None) -> int:
     tr = build(s)
     built = time.monotonic() - began
     _RUN.update(scenario=s, traces=tr)
-    names = [*POLICIES, "none"] if s.kind == "off_grid" else list(POLICIES)
+    names = list(OFF_GRID_POLICIES if s.kind == "off_grid" else GRID_POLICIES)
     if args.processes > 1:
         with multiprocessing.get_context("fork").Pool(args.processes) as pool:
             results = pool.map(run_policy, names, chunksize=1)
     else:
         results = [run_policy(n) for n in names]
     tallies = {name: tally for name, tally, _, _ in results}
-    if s.kind == "off_grid":
-        curtailed = tallies.pop("none").curtailed_wh
-        for tally in tallies.values():
-            tally.surplus_wh = curtailed
-    report: dict[str, Any] = {name: tallies[name].report() for name in POLICIES}
+    report = report_of(s, tr, tallies)
     report["ours"]["reasons"] = dict(sorted(results[0][2].items()))
     args.report.mkdir(parents=True, exist_ok=True)
     (args.report / "report.json").write_text(json.dumps(report, indent=2) + "\n")

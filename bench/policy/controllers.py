@@ -1,10 +1,12 @@
 """The controllers the benchmark compares, behind one interface.
 
-Each minute the driver gives a controller a ``Signal`` (what a controller in a real home could
-read) and asks whether compute should run. ``drains`` says what "stop" means for it: ours asks
-the bridge to drain (the task in flight finishes); the surplus controllers switch the load off,
-as a smart plug or evcc's charger switch does, and the task in flight is cut. The oracles live in
-``oracle.py``.
+Each minute the driver gives a controller a ``Signal``: what a controller in a real home could
+read *then* (the meter as of the previous sample, the forecast entity's hourly figure, the
+worker's own state; ``ours`` the home's entities and the bridge's state, through the
+integration's own assembly) and asks whether compute should run. ``drains`` says what "stop"
+means for it: ours asks the bridge to drain (the task in flight finishes); the surplus
+controllers switch the load off, as a smart plug or evcc's charger switch does, and the task in
+flight is cut. The upper bound is not a controller: ``bound.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from custom_components.positive_energy_worker.assembly import Assembly, HomeReadings
 from custom_components.positive_energy_worker.models import BridgeState
 from custom_components.positive_energy_worker.policy import Policy
+from custom_components.positive_energy_worker.reserve import Site
 from custom_components.positive_energy_worker.settings import AutoSettings
 
 
@@ -26,12 +29,13 @@ class Signal:
     i: int  # minute of the run
     time: float  # epoch seconds
     surplus_w: float  # raw, the worker's own draw included
-    draw_w: float  # the worker's draw now
+    draw_w: float  # the worker's draw as the meter saw it
     running: bool
-    task_started: float | None  # the oracles' plan knows it; ``ours`` sees the bridge's count
+    task_started: float | None  # ``ours`` sees the bridge's count of running tasks instead
     home: HomeReadings
     bridge: BridgeState
     soc: float | None = None
+    reserve_soc: float | None = None  # off-grid: the night's need (reserve.py), for soc_rule
 
 
 class Controller:
@@ -45,7 +49,7 @@ class Controller:
 
 
 class Never(Controller):
-    """No compute at all: the baseline the surplus is measured on."""
+    """No compute at all: the reference for what compute costs."""
 
     name = "none"
 
@@ -54,18 +58,22 @@ class Never(Controller):
 
 
 class Naive(Controller):
-    """Start when the surplus is above zero, stop when it is below, checked each minute."""
+    """Start when the export covers the worker, stop on any import; checked each minute."""
 
     name = "naive"
 
+    def __init__(self, worker_w: float) -> None:
+        self.worker_w = worker_w
+
     def decide(self, signal: Signal) -> bool:
-        return signal.surplus_w >= 0 if signal.running else signal.surplus_w > 0
+        export = signal.surplus_w - signal.draw_w
+        return export >= 0 if signal.running else export >= self.worker_w
 
 
 class Evcc(Controller):
-    """evcc's PV mode: enable once the export has exceeded the load's power for ``enable_s``,
-    disable once the import has exceeded ``disable_import_w`` for ``disable_s``, and switch at
-    most once per ``guard_s``."""
+    """evcc's PV mode with its documented defaults: enable once the export has covered the load's
+    power (threshold 0) for ``enable_s``, disable once the import has exceeded
+    ``disable_import_w`` for ``disable_s``, and switch at most once per ``guard_s``."""
 
     name = "evcc"
 
@@ -89,7 +97,7 @@ class Evcc(Controller):
             condition = -export > self.disable_import_w
             delay = self.disable_s
         else:
-            condition = export > self.load_w
+            condition = export >= self.load_w
             delay = self.enable_s
         now = signal.time
         if not condition:
@@ -103,15 +111,29 @@ class Evcc(Controller):
         return signal.running
 
 
+class SocRule(Controller):
+    """Off-grid: run while the SoC is at least the policy's reserve + 10 points, drain below the
+    reserve (the one-line rule a user would write in an automation)."""
+
+    name = "soc_rule"
+    drains = True
+
+    def decide(self, signal: Signal) -> bool:
+        if signal.soc is None or signal.reserve_soc is None:
+            return False
+        threshold = signal.reserve_soc if signal.running else signal.reserve_soc + 10.0
+        return signal.soc >= threshold
+
+
 class Ours(Controller):
     """The integration's auto mode: its observation assembly and its policy, imported."""
 
     name = "ours"
     drains = True
 
-    def __init__(self, settings: AutoSettings, battery_wh: float) -> None:
+    def __init__(self, settings: AutoSettings, battery_wh: float, site: Site) -> None:
         self.policy = Policy(settings.policy)
-        self.assembly = Assembly(settings, battery_wh, {})
+        self.assembly = Assembly(settings, battery_wh, {}, site)
         self.reasons: dict[str, int] = {}
 
     def decide(self, signal: Signal) -> bool:

@@ -14,7 +14,11 @@ from bench.policy.run import Tally
 from bench.policy.scenario import BenchScenario
 from bench.policy.traces import MINUTES_PER_DAY, Traces, local_times
 
-COLORS = {"ours": "tab:green", "naive": "tab:red", "evcc": "tab:orange", "oracle": "tab:blue"}
+COLORS = {"ours": "tab:green", "naive": "tab:red", "evcc": "tab:orange", "soc_rule": "tab:blue"}
+
+
+def _shown(tallies: dict[str, Tally]) -> list[str]:
+    return [name for name in COLORS if name in tallies]
 
 
 def representative_day(s: BenchScenario, tallies: dict[str, Tally]) -> int:
@@ -51,7 +55,8 @@ def plot_day(s: BenchScenario, tr: Traces, tallies: dict[str, Tally], day: int, 
     top.set_ylabel("W")
     top.legend(loc="upper left", fontsize=8)
     top.set_title(f"{s.name}: {hours[0]:%Y-%m-%d} (local time)")
-    for row, name in enumerate(COLORS):
+    shown = _shown(tallies)
+    for row, name in enumerate(shown):
         state = tallies[name].running[a:b]
         bottom.fill_between(
             hours, row + 0.1, row + 0.1 + 0.8 * (state == 2), step="post", color=COLORS[name], lw=0
@@ -60,7 +65,7 @@ def plot_day(s: BenchScenario, tr: Traces, tallies: dict[str, Tally], day: int, 
         for k in edges[::2]:
             if k < len(hours):
                 bottom.plot([hours[k], hours[k]], [row + 0.1, row + 0.9], color="white", lw=0.5)
-    bottom.set_yticks([r + 0.5 for r in range(len(COLORS))], list(COLORS))
+    bottom.set_yticks([r + 0.5 for r in range(len(shown))], shown)
     bottom.set_xlabel("tasks running (white ticks: a task starts)")
     fig.autofmt_xdate()
     fig.tight_layout()
@@ -74,13 +79,14 @@ def plot_year(s: BenchScenario, tallies: dict[str, Tally], path: Path) -> None:
 
     month_of = np.array([date.fromordinal(int(o)).month for o in months])
     fig, ax = plt.subplots(figsize=(10, 4))
-    width = 0.2
-    for k, name in enumerate(COLORS):
+    shown = _shown(tallies)
+    width = 0.8 / len(shown)
+    for k, name in enumerate(shown):
         daily = tallies[name].daily_green_hours
         monthly = [daily[month_of == m].sum() for m in range(1, 13)]
         total = daily.sum()
         ax.bar(
-            np.arange(1, 13) + (k - 1.5) * width,
+            np.arange(1, 13) + (k - (len(shown) - 1) / 2) * width,
             monthly,
             width,
             color=COLORS[name],

@@ -1,12 +1,14 @@
 """The driver: a controller against the site, minute by minute, and what it achieved.
 
 Each minute: a task that reached its end completes (a draining worker then stops); the
-controller decides; the worker starts, takes its next task, drains or is switched off (the
-task in flight is then cut); then the minute's energy flows. Grid-tied, the home's meter sees
-the panel, the home and compute; off-grid, the simulation's own ``Battery`` and
-``ChargeController`` carry the Pi (its ``PiLoad`` busy while a task runs), and the bridge's
-battery guard (drain below its floor, start again from its resume SoC) holds for every
-controller, as it does on a real Pi.
+controller decides on what it can see by then (the meter as of ``Sensing.lag_minutes`` ago, the
+forecast entity's figure, the worker's own state); the worker starts (its container needs
+``startup_minutes`` before a task), drains or is switched off (the task in flight is then cut);
+a worker that is up, free and not draining takes the task the scheduler offers this minute, if
+any; then the minute's energy flows (a running worker without a task draws its idle power).
+Grid-tied, the home's meter sees the panel, the home and compute; off-grid, the simulation's own
+``Battery`` and ``ChargeController`` carry the Pi, and the bridge's battery guard (drain below its
+floor, start again from its resume SoC) holds for every controller, as it does on a real Pi.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ import numpy as np
 from bench.policy.bridge_view import bridge_state, worker_state
 from bench.policy.controllers import Controller, Signal
 from bench.policy.scenario import BenchScenario
-from bench.policy.traces import MINUTES_PER_DAY, TaskQueue, Traces
+from bench.policy.traces import MINUTES_PER_DAY, Traces
 from custom_components.positive_energy_worker.assembly import HomeReadings
+from custom_components.positive_energy_worker.reserve import NightReserve, Site
 from custom_components.positive_energy_worker.surplus import (
     GridMeter,
     OffGridEstimator,
@@ -45,18 +48,21 @@ class Tally:
     compute_wh: float = 0.0
     green_wh: float = 0.0
     completed_green_wh: float = 0.0
+    completed_wh: float = 0.0
     green_hours: float = 0.0
     compute_hours: float = 0.0
     tasks_completed: int = 0
     tasks_cut: int = 0
     starts: int = 0
     brownouts: int = 0
-    surplus_wh: float = 0.0
+    dark_minutes: int = 0
+    takeable_wh: float = 0.0  # the surplus a worker of this power could have taken
     curtailed_wh: float = 0.0
     task_wh: float = 0.0  # the task in flight
     task_green_wh: float = 0.0
     daily_green_hours: np.ndarray = field(default_factory=lambda: np.zeros(0))
     running: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    curtailed: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def minute(self, i: int, draw_w: float, green_w: float, task: bool) -> None:
         wh, green = draw_w / 60.0, min(draw_w, max(green_w, 0.0)) / 60.0
@@ -76,6 +82,7 @@ class Tally:
         self.daily_green_hours[i // MINUTES_PER_DAY] += hours * share
         self.compute_hours += hours
         self.completed_green_wh += self.task_green_wh
+        self.completed_wh += self.task_wh
         self.tasks_completed += 1
         self.task_wh = self.task_green_wh = 0.0
 
@@ -86,8 +93,8 @@ class Tally:
     def report(self) -> dict[str, Any]:
         return {
             "green_compute_hours": round(self.green_hours, 1),
-            "surplus_used": round(self.completed_green_wh / self.surplus_wh, 4)
-            if self.surplus_wh
+            "surplus_used": round(self.completed_green_wh / self.takeable_wh, 4)
+            if self.takeable_wh
             else 0.0,
             "grid_share": round(1.0 - self.green_wh / self.compute_wh, 4)
             if self.compute_wh
@@ -98,24 +105,28 @@ class Tally:
             "tasks_completed": self.tasks_completed,
             "compute_hours": round(self.compute_hours, 1),
             "compute_kwh": round(self.compute_wh / 1000.0, 2),
-            "surplus_kwh": round(self.surplus_wh / 1000.0, 1),
         }
 
 
 class Worker:
-    """The worker's life: running or not, the task in flight, a drain under way."""
+    """The worker's life: up or not, starting up, the task in flight, a drain under way."""
 
-    def __init__(self, queue: TaskQueue, tally: Tally) -> None:
-        self.queue, self.tally = queue, tally
+    def __init__(self, s: BenchScenario, tr: Traces, tally: Tally) -> None:
+        self.offers, self.tally = tr.offers, tally
+        self.startup = round(s.tasks.startup_minutes)
+        self.busy_w, self.idle_w = s.worker_watts, s.worker_idle_watts
         self.on = False
         self.draining = False
+        self.ready_at = 0
         self.task_end: int | None = None
         self.task_start = 0
         self.task_started: float | None = None
 
-    def take_task(self, i: int, now: float) -> None:
-        self.task_start, self.task_started = i, now
-        self.task_end = i + self.queue.next()
+    @property
+    def draw_w(self) -> float:
+        if self.task_end is not None:
+            return self.busy_w
+        return self.idle_w if self.on else 0.0
 
     def finish_due(self, i: int) -> None:
         if self.task_end is not None and self.task_end <= i:
@@ -124,22 +135,32 @@ class Worker:
             if self.draining:
                 self.on = self.draining = False
 
-    def apply(self, i: int, now: float, run: bool, drains: bool) -> None:
+    def apply(self, i: int, run: bool, drains: bool) -> None:
         if run:
             self.draining = False
             if not self.on:
                 self.on = True
+                self.ready_at = i + self.startup
                 self.tally.starts += 1
-            if self.task_end is None:
-                self.take_task(i, now)
         elif self.on:
             if self.task_end is not None and drains:
                 self.draining = True
             else:
-                if self.task_end is not None:
-                    self.tally.cut()
-                self.on = self.draining = False
-                self.task_end = self.task_started = None
+                self.off()
+
+    def off(self) -> None:
+        if self.task_end is not None:
+            self.tally.cut()
+        self.on = self.draining = False
+        self.task_end = self.task_started = None
+
+    def take_offer(self, i: int, now: float) -> None:
+        """The scheduler's offer this minute goes to a worker that is up, free and willing."""
+        length = int(self.offers[i])
+        free = self.on and not self.draining and self.task_end is None
+        if length and free and i >= self.ready_at:
+            self.task_start, self.task_started = i, now
+            self.task_end = i + length
 
 
 def _tally(s: BenchScenario) -> Tally:
@@ -151,104 +172,123 @@ def _tally(s: BenchScenario) -> Tally:
     )
 
 
-def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller, queue: TaskQueue) -> Tally:
+def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller) -> Tally:
     tally = _tally(s)
-    worker = Worker(queue, tally)
+    worker = Worker(s, tr, tally)
     pv, home, forecast = tr.panel_w, tr.home_w, tr.forecast_wh
-    watts, drains = s.worker_watts, controller.drains
-    tally.surplus_wh = float(np.clip(pv - home, 0.0, None).sum() / 60.0)
+    drains, lag = controller.drains, s.sensing.lag_minutes
+    tally.takeable_wh = float(np.clip(pv - home, 0.0, s.worker_watts).sum() / 60.0)
+    drawn = np.zeros(tr.minutes)  # the worker's draw each minute, as the meter saw it
+    # The integration counts a worker that is up as drawing its power, task or not (the bridge
+    # says "running", not how much it draws): the surplus adds back the worker's power then.
+    up = np.zeros(tr.minutes, dtype=bool)
     for i in range(tr.minutes):
         now = tr.t0 + 60.0 * i
         worker.finish_due(i)
-        draw = watts if worker.task_end is not None else 0.0
-        # The meter: import positive; the home, compute and the panel behind it.
-        meter = GridMeter(grid_w=home[i] + draw - pv[i])
+        j = max(0, i - lag)
+        # The meters as Home Assistant has them now: production and consumption of minute j.
+        meter = GridMeter(production_w=pv[j], consumption_w=home[j] + drawn[j])
+        added = s.worker_watts if up[j] else 0.0
         readings = HomeReadings(
-            production_w=float(pv[i]),
-            consumption_w=float(home[i] + draw),
+            production_w=float(pv[j]),
+            consumption_w=float(home[j] + drawn[j]),
             forecast_wh=None if forecast is None else float(forecast[i]),
             busy=tr.busy_names(i) if tr.busy[i] else (),
         )
         signal = Signal(
             i,
             now,
-            grid_surplus(meter, draw),
-            draw,
+            grid_surplus(meter, added),
+            added,
             worker.on,
             worker.task_started,
             readings,
+            # The bridge pushes the worker's state as it changes: no lag there.
             bridge_state(worker_state(worker.on, worker.draining), worker.task_end is not None),
         )
         # Compute yields to busy devices whatever the controller: the baselines replace only the
         # surplus rule of the compute window (a plug switched off cuts its task; ours drains).
         run = controller.decide(signal) and not readings.busy
-        worker.apply(i, now, run, drains)
-        draw = watts if worker.task_end is not None else 0.0
+        worker.apply(i, run, drains)
+        worker.take_offer(i, now)
+        draw = worker.draw_w
+        drawn[i], up[i] = draw, worker.on
         if draw:
-            tally.minute(i, draw, pv[i] - home[i], True)
+            tally.minute(i, draw, pv[i] - home[i], worker.task_end is not None)
     return tally
 
 
-def run_off_grid(
-    s: BenchScenario, tr: Traces, controller: Controller, queue: TaskQueue, battery: Battery
-) -> Tally:
+def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: Battery) -> Tally:
     assert s.off_grid is not None
     tally = _tally(s)
-    worker = Worker(queue, tally)
-    estimator = OffGridEstimator(s.off_grid)  # the baselines' surplus; ours has its own
+    tally.curtailed = np.zeros(tr.minutes)
+    worker = Worker(s, tr, tally)
+    estimator = OffGridEstimator(s.off_grid)
+    site = s.sim.site
+    # The reserve ``ours`` works out in its assembly, worked out again for ``soc_rule``.
+    night = NightReserve(Site(site.latitude, site.longitude), s.off_grid.capacity_wh)
     load, guards = s.sim.load, Guards(GuardConfig())
-    worker_w, reserve, drains = s.worker_watts, s.off_grid.reserve_soc, controller.drains
+    worker_w, drains = s.worker_watts, controller.drains
     dark = False
     flow = battery.step(0.0, 0.0, 0.0, load.watts(0.0))
+    drawn, up = 0.0, False
     for i in range(tr.minutes):
         now = tr.t0 + 60.0 * i
         worker.finish_due(i)
-        busy = worker.task_end is not None
         soc = battery.soc
+        # What the bridge read over the previous minute (the policy's observation of it).
         battery_w = flow.battery_current * flow.battery_voltage
-        estimate = estimator.estimate(
-            OffGridReading(
-                time=now,
-                soc=soc,
-                battery_w=battery_w,
-                panel_w=flow.panel_power,
-                load_w=flow.load_power,
-                worker_w=worker_w if busy else 0.0,
-            ),
-            worker_w,
+        reading = OffGridReading(
+            time=now,
+            soc=soc,
+            battery_w=battery_w,
+            panel_w=flow.panel_power,
+            load_w=flow.load_power,
+            worker_w=worker_w if up else 0.0,
         )
+        reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w)
+        estimate = estimator.estimate(reading, worker_w, reserve)
         signal = Signal(
             i,
             now,
             estimate.surplus_w,
-            worker_w if busy else 0.0,
+            reading.worker_w,
             worker.on,
             worker.task_started,
             HomeReadings(),
             bridge_state(
-                worker_state(worker.on, worker.draining), busy, soc, battery_w, flow.panel_power
+                worker_state(worker.on, worker.draining),
+                worker.task_end is not None,
+                soc,
+                battery_w,
+                flow.panel_power,
             ),
             soc,
+            reserve_soc=reserve,
         )
         run = controller.decide(signal)
         # The bridge's own battery guard: below its floor the worker drains, and stays off
         # until the SoC is back at its resume level.
         held = _battery_low(guards, now, flow.battery_voltage, battery_w, soc)
-        worker.apply(i, now, run and not held and not dark, drains or held)
-        busy = worker.task_end is not None
-        pi_w = load.watts(float(busy), powered=not dark)
+        worker.apply(i, run and not held and not dark, drains or held)
+        if not dark:
+            worker.take_offer(i, now)
+        drawn, up = worker.draw_w, worker.on
+        pi_w = 0.0 if dark else load.watts(0.0) + drawn
         flow = battery.step(60.0, float(tr.panel_w[i]), float(tr.panel_v[i]), pi_w)
+        tally.curtailed[i] = flow.curtailed_power
         tally.curtailed_wh += flow.curtailed_power / 60.0
         was_dark = dark
         dark = battery.soc <= BROWNOUT_SOC or (dark and battery.soc < RECOVERY_SOC)
+        if dark:
+            tally.dark_minutes += 1
         if dark and not was_dark:
             tally.brownouts += 1
-            if worker.task_end is not None:
-                tally.cut()
-            worker.on = worker.draining = False
-            worker.task_end = worker.task_started = None
-        if busy:
-            tally.minute(i, worker_w, worker_w if soc >= reserve else 0.0, True)
+            worker.off()
+        if drawn and not dark:
+            # Off-grid all compute is the sun's; whether it cost the Pi a dark hour is what
+            # dark_hours_added (against ``none``) tells.
+            tally.minute(i, drawn, drawn, worker.task_end is not None)
     return tally
 
 

@@ -15,10 +15,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import voluptuous as vol
 
 from custom_components.positive_energy_worker.policy import PolicyConfig
-from custom_components.positive_energy_worker.settings import AutoSettings, Source
+from custom_components.positive_energy_worker.settings import (
+    POLICY_KNOBS,
+    SURPLUS_KNOBS,
+    AutoSettings,
+)
 from custom_components.positive_energy_worker.surplus import OffGridConfig
 from hardware_bridge.base.validators import check_file, number, one_of, table, text, whole
 from hardware_bridge.config.loader import read_toml
@@ -41,6 +46,7 @@ BENCH_KEYS = (
     "worker",
     "tasks",
     "forecast",
+    "sensing",
     "policy",
     "off_grid",
     "baselines",
@@ -83,11 +89,16 @@ class Home:
 
 @dataclass(frozen=True)
 class Tasks:
-    """Task durations: log-normal around a median, capped at the category's limit."""
+    """Tasks as iExec's scheduler offers them: arrivals at ``per_hour`` (Poisson) to a worker
+    that is up and free, log-normal lengths around a median capped at the category's limit; a
+    started worker takes ``startup_minutes`` (its container, then registering with the
+    scheduler) before it can take its first task."""
 
     category: str = "M"
     median_minutes: float = 10.0
     sigma: float = 0.8
+    per_hour: float = 3.0
+    startup_minutes: float = 2.0
 
     @property
     def limit_minutes(self) -> int:
@@ -96,19 +107,35 @@ class Tasks:
 
 @dataclass(frozen=True)
 class Forecast:
-    """A solar forecast of the surplus over the next task: the truth, off by a daily factor."""
+    """A forecast entity's hourly "next hour" production: the clear-sky model times the hour's
+    clear-sky index with a day-ahead error (sigma of its log; about 35 % RMSE hourly, as
+    Lorenz et al. 2009 measured for day-ahead irradiance forecasts)."""
 
     enabled: bool = True
-    error: float = 0.25  # sigma of the log of the daily factor
+    error: float = 0.35
+
+
+@dataclass(frozen=True)
+class Sensing:
+    """When Home Assistant sees the meters: a decision reads the meter as of ``latency_s``
+    before it (at least the previous sample: sensors report every 10-60 s)."""
+
+    latency_s: float = 60.0
+
+    @property
+    def lag_minutes(self) -> int:
+        return max(1, int(np.ceil(self.latency_s / 60.0)))
 
 
 @dataclass(frozen=True)
 class Baselines:
-    """The evcc PV-mode controller's settings (evcc's defaults)."""
+    """The evcc PV-mode controller's settings: evcc's documented defaults (docs.evcc.io,
+    reference/configuration/loadpoints: ``enable`` threshold 0 and delay 1m, ``disable``
+    threshold 0 and delay 3m, ``guardduration`` 5m)."""
 
     evcc_enable_s: float = 60.0
     evcc_disable_s: float = 180.0
-    evcc_disable_import_w: float = 200.0
+    evcc_disable_import_w: float = 0.0
     evcc_guard_s: float = 300.0
 
 
@@ -123,13 +150,14 @@ class BenchScenario:
     days: int
     seed: int
     worker_watts: float
-    policy: PolicyConfig
-    smoothing_s: float
+    worker_idle_watts: float  # a running worker without a task
+    options: dict[str, Any]  # the integration's options a user sets for this site
     description: str = ""
     home: Home = field(default_factory=Home)
     devices: tuple[Device, ...] = ()
     tasks: Tasks = field(default_factory=Tasks)
     forecast: Forecast = field(default_factory=Forecast)
+    sensing: Sensing = field(default_factory=Sensing)
     off_grid: OffGridConfig | None = None
     baselines: Baselines = field(default_factory=Baselines)
 
@@ -137,12 +165,17 @@ class BenchScenario:
         return replace(self, days=days)
 
     def settings(self) -> AutoSettings:
-        """The integration's auto-mode settings for this site: its policy, its smoothing, and
-        the surplus read from the home's production and consumption sensors (grid-tied: the
-        pair the Energy dashboard has, and which lets the forecast count the home's use) or
-        from the bridge's own readings."""
-        source = Source.OFF_GRID if self.kind == "off_grid" else Source.METERS
-        return AutoSettings(policy=self.policy, source=source, smoothing_s=self.smoothing_s)
+        """The integration's auto-mode settings for this site, as ``AutoSettings.from_options``
+        reads the options a user of the site sets; PolicyConfig fields that are not options (a
+        [policy] table's experiment, never in a shipped scenario) on top."""
+        settings = AutoSettings.from_options(self.options)
+        options = {"worker_watts", *POLICY_KNOBS, *SURPLUS_KNOBS}
+        extra = {
+            f.name: float(self.options[f.name])
+            for f in fields(PolicyConfig)
+            if f.name in self.options and f.name not in options
+        }
+        return replace(settings, policy=replace(settings.policy, **extra))
 
 
 def a_date(value: Any) -> date:
@@ -155,9 +188,9 @@ def a_date(value: Any) -> date:
 
 
 def _policy_keys() -> dict[Any, Any]:
-    derived = {"worker_watts", "task_hours"}  # from [worker] and [tasks]
+    derived = {"worker_watts"}  # from [worker]
     keys: dict[Any, Any] = {
-        Opt(f.name): number(at_least=0) for f in fields(PolicyConfig) if f.name not in derived
+        Opt(f.name): number(at_least=-1000) for f in fields(PolicyConfig) if f.name not in derived
     }
     keys[Opt("task_hours")] = POSITIVE
     keys[Opt("smoothing_s")] = number(at_least=0)
@@ -206,13 +239,15 @@ BENCH_FILE = table(
             }
         ),
         Opt("devices"): [DEVICE],
-        Opt("worker"): table({Opt("watts"): POSITIVE}),
+        Opt("worker"): table({Opt("watts"): POSITIVE, Opt("idle_watts"): number(at_least=0)}),
         Opt("tasks"): vol.All(
             table(
                 {
                     Opt("category"): one_of(tuple(CATEGORY_MINUTES)),
                     Opt("median_minutes"): POSITIVE,
                     Opt("sigma"): number(at_least=0, at_most=3),
+                    Opt("per_hour"): POSITIVE,
+                    Opt("startup_minutes"): number(at_least=0),
                 }
             ),
             built(Tasks),
@@ -221,6 +256,7 @@ BENCH_FILE = table(
             table({Opt("enabled"): bool, Opt("error"): number(at_least=0, at_most=2)}),
             built(Forecast),
         ),
+        Opt("sensing"): vol.All(table({Opt("latency_s"): number(at_least=0)}), built(Sensing)),
         Opt("policy"): table(_policy_keys()),
         Opt("off_grid"): table(
             {
@@ -252,18 +288,32 @@ def parse_bench(document: dict[str, Any], name: str) -> BenchScenario:
     sim_part["clock"] = {"start": datetime(start.year, start.month, start.day)}
     sim = parse_scenario(sim_part, name)
     tasks: Tasks = b.get("tasks", Tasks())
-    policy = dict(b.get("policy", {}))
-    smoothing_s = policy.pop("smoothing_s", 120.0)
-    policy.setdefault("task_hours", tasks.limit_minutes / 60.0)
+    worker = b.get("worker", {})
     off_grid = None
     if b["kind"] == "off_grid":
         # The worker's power on a Pi is the load's rise from idle to busy.
-        watts = b.get("worker", {}).get("watts", sim.load.busy_watts - sim.load.idle_watts)
+        watts = worker.get("watts", sim.load.busy_watts - sim.load.idle_watts)
         pack = sim.hardware.battery.pack
         off_grid = OffGridConfig(capacity_wh=pack.capacity_wh, **b.get("off_grid", {}))
-        policy.setdefault("battery_reserve_soc", off_grid.reserve_soc)
     else:
-        watts = b.get("worker", {}).get("watts", 100.0)
+        watts = worker.get("watts", 100.0)
+    forecast: Forecast = b.get("forecast", Forecast(enabled=b["kind"] == "grid_tied"))
+    # What a user of this site sets in the options flow: the worker's power, the length of its
+    # tasks (the category's limit), the surplus source and a forecast entity if there is one.
+    # A [policy] table (optional) adds options, or PolicyConfig fields, on top: for trying a
+    # setting out; the shipped scenarios have none, so the report is the defaults a user gets.
+    options: dict[str, Any] = {
+        "worker_watts": watts,
+        "task_hours": tasks.limit_minutes / 60.0,
+        "surplus_source": "off_grid" if b["kind"] == "off_grid" else "meters",
+    }
+    if b["kind"] == "grid_tied":
+        # The pair the Energy dashboard has: it lets the forecast count the home's use.
+        options["production_power"] = "sensor.solar_power"
+        options["consumption_power"] = "sensor.home_power"
+    if forecast.enabled:
+        options["forecast"] = "sensor.energy_production_next_hour"
+    options.update(b.get("policy", {}))
     home = b.get("home", {})
     appliances = tuple(home.pop("appliances", ()))
     return BenchScenario(
@@ -274,13 +324,17 @@ def parse_bench(document: dict[str, Any], name: str) -> BenchScenario:
         days=b.get("days", 365),
         seed=b.get("seed", 1),
         worker_watts=watts,
-        policy=PolicyConfig(worker_watts=watts, **policy),
-        smoothing_s=smoothing_s,
+        # A PC's idle share of its busy draw; a Pi's worker container idling (its JVM).
+        worker_idle_watts=worker.get(
+            "idle_watts", 0.25 * watts if off_grid is None else 0.1 * watts
+        ),
+        options=options,
         description=b.get("description", ""),
         home=Home(appliances=appliances, **home),
         devices=tuple(b.get("devices", ())),
         tasks=tasks,
-        forecast=b.get("forecast", Forecast(enabled=b["kind"] == "grid_tied")),
+        forecast=forecast,
+        sensing=b.get("sensing", Sensing()),
         off_grid=off_grid,
         baselines=b.get("baselines", Baselines()),
     )

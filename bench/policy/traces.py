@@ -1,9 +1,13 @@
-"""The year's exogenous traces, per minute: the panel, the home's load, devices, the forecast.
+"""The year's exogenous traces, per minute: the panel, the home's load, devices, the forecast, the
+tasks the scheduler offers.
 
 Built once per run with numpy, a day at a time for the panel (the simulation's own ``solar_day``:
-pvlib's sun, the TMY weather, the PVWatts panel), then shared by every policy. Household load is
-BDEW's H25 standard load profile from demandlib, scaled to the home's annual consumption, with
-appliances used at random on top; devices follow daily patterns. Everything random is seeded.
+pvlib's sun, the TMY weather, the PVWatts panel) with minute clouds on top (``clouds.py``), then
+shared by every policy. Household load is BDEW's H25 standard load profile from demandlib, scaled
+to the home's annual consumption, with appliances used at random on top; devices follow daily
+patterns. The forecast is what a forecast entity (forecast.solar, Solcast) shows: an hourly figure
+made the day before from the clear-sky model and an error process, blind to the minute's clouds.
+Tasks arrive as iExec's scheduler offers them. Everything random is seeded.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from bench.policy.clouds import cloud_factor, hourly_index
 from bench.policy.scenario import BenchScenario, Device
-from hardware_bridge.sim.solar import solar_day
+from hardware_bridge.sim.solar import dc_power, solar_day
 
 MINUTES_PER_DAY = 1440
 Floats = npt.NDArray[np.float64]
@@ -34,7 +39,8 @@ class Traces:
     home_w: Floats  # grid-tied: the home's load without compute (0 off-grid)
     busy: Ints  # bit k set: device k is on
     device_names: tuple[str, ...]
-    forecast_wh: Floats | None  # usable surplus over the next task, as a forecast says
+    forecast_wh: Floats | None  # the forecast entity's "next hour" production (Wh) each minute
+    offers: Ints  # minutes of the task the scheduler offers at each minute (0: none)
 
     @property
     def minutes(self) -> int:
@@ -54,6 +60,64 @@ def _panel(s: BenchScenario) -> tuple[Floats, Floats]:
         power.append(day.power[:MINUTES_PER_DAY])
         volts.append(day.voltage[:MINUTES_PER_DAY])
     return np.concatenate(power), np.concatenate(volts)
+
+
+def clear_panel(s: BenchScenario, hours: int) -> Floats:
+    """The panel's power under pvlib's clear sky (Ineichen), at each UTC hour's midpoint."""
+    start = pd.Timestamp(s.start, tz="UTC") + pd.Timedelta(minutes=30)
+    times = pd.date_range(start, periods=hours, freq="1h")
+    sky = s.sim.site.location.get_clearsky(times)
+    weather = pd.DataFrame(
+        {"ghi": sky["ghi"], "dni": sky["dni"], "dhi": sky["dhi"], "temp_air": 20.0},
+        index=times,
+    ).assign(wind_speed=1.0)
+    power, _ = dc_power(s.sim.site, s.sim.panel, times, weather)
+    return power
+
+
+def _clouds(
+    s: BenchScenario, panel_w: Floats, clear_w: Floats, rng: np.random.Generator
+) -> tuple[Floats, Floats]:
+    """Minute clouds on the panel; returns it and each hour's clear-sky index."""
+    hourly = panel_w.reshape(-1, 60).mean(axis=1)
+    index = hourly_index(hourly, clear_w, floor=0.01 * s.sim.panel.peak_watts)
+    return panel_w * cloud_factor(index, rng), index
+
+
+def _forecast_entity(
+    s: BenchScenario, clear_w: Floats, index: Floats, rng: np.random.Generator
+) -> Floats:
+    """The "energy production next hour" a forecast entity shows (Wh), refreshed each hour.
+
+    The clear-sky model times the hour's clear-sky index as a day-ahead forecast gets it: the
+    TMY hour's index with a log-normal error, AR(1) from hour to hour (sigma ``error``, 0.8 an
+    hour: errors persist through a day, as a mistaken front does), blind to the minute's clouds.
+    """
+    phi, sigma = 0.8, s.forecast.error
+    white = rng.standard_normal(len(index))
+    from scipy.signal import lfilter
+
+    error = lfilter([sigma * np.sqrt(1.0 - phi**2)], [1.0, -phi], white)
+    forecast = clear_w * np.clip(index * np.exp(error - sigma**2 / 2.0), 0.0, 1.1)
+    if s.kind == "grid_tied":
+        forecast = forecast * s.home.inverter_efficiency
+    result: Floats = np.repeat(forecast, 60)  # W over the hour = Wh in the hour
+    return result
+
+
+def task_offers(s: BenchScenario, minutes: int) -> Ints:
+    """The tasks the scheduler offers: Poisson arrivals at ``per_hour``, log-normal lengths
+    capped at the category's limit (whole minutes); one offer a minute at most."""
+    rng = np.random.default_rng(s.seed + 1000)
+    t = s.tasks
+    expected = int(minutes / 60.0 * t.per_hour * 1.2) + 16
+    gaps = rng.exponential(60.0 / t.per_hour, expected)
+    arrivals = np.cumsum(gaps).astype(np.int64)
+    arrivals = arrivals[arrivals < minutes]
+    lengths = rng.lognormal(np.log(t.median_minutes), t.sigma, len(arrivals))
+    offers = np.zeros(minutes, dtype=np.int64)
+    offers[arrivals] = np.clip(np.rint(lengths), 1, t.limit_minutes).astype(np.int64)
+    return offers
 
 
 def local_times(s: BenchScenario, minutes: int) -> pd.DatetimeIndex:
@@ -100,6 +164,8 @@ def build(s: BenchScenario) -> Traces:
     rng = np.random.default_rng(s.seed)
     panel_w, panel_v = _panel(s)
     minutes = len(panel_w)
+    clear_w = clear_panel(s, minutes // 60)
+    panel_w, index = _clouds(s, panel_w, clear_w, np.random.default_rng(s.seed + 2000))
     t0 = datetime.combine(s.start, time(), tzinfo=UTC).timestamp()
     zone = ZoneInfo(s.sim.site.timezone)
     local_days = [s.start + timedelta(days=d) for d in range(-1, s.days + 1)]
@@ -128,46 +194,6 @@ def build(s: BenchScenario) -> Traces:
             a, b = _add(home, t0, _local_epoch(zone, day, hour), hours * 60, device.watts)
             busy[a:b] |= bit
     forecast = None
-    if s.forecast.enabled and base is not None:
-        forecast = _forecast(s, panel_w, rng)
-    return Traces(t0, panel_w, panel_v, home, busy, names, forecast)
-
-
-def _forecast(s: BenchScenario, panel_w: Floats, rng: np.random.Generator) -> Floats:
-    """The forecast entity's state each minute: the panel's production over the next hour (Wh),
-    as forecast.solar's and Solcast's "next hour" sensors give it, from a forecast that knows
-    the sun but is off by a factor each day. The integration subtracts the home's use itself."""
-    days = len(panel_w) // MINUTES_PER_DAY
-    factor = np.repeat(np.exp(rng.normal(0.0, s.forecast.error, days)), MINUTES_PER_DAY)
-    usable = np.clip(panel_w * factor, 0.0, None) / 60.0
-    horizon = 60
-    total = np.concatenate([[0.0], np.cumsum(usable)])
-    ends = np.minimum(np.arange(len(usable)) + horizon, len(usable))
-    result: Floats = total[ends] - total[: len(usable)]
-    return result
-
-
-class TaskQueue:
-    """The durations (whole minutes) of the tasks a worker is given, in order, seeded."""
-
-    def __init__(self, s: BenchScenario, chunk: int = 4096) -> None:
-        self._rng = np.random.default_rng(s.seed + 1000)
-        self._median, self._sigma = s.tasks.median_minutes, s.tasks.sigma
-        self._limit = s.tasks.limit_minutes
-        self._chunk = chunk
-        self._buffer: list[int] = []
-
-    def next(self) -> int:
-        if not self._buffer:
-            drawn = self._rng.lognormal(np.log(self._median), self._sigma, self._chunk)
-            self._buffer = np.clip(np.rint(drawn), 1, self._limit).astype(int).tolist()[::-1]
-        return self._buffer.pop()
-
-    def peek(self) -> int:
-        value = self.next()
-        self._buffer.append(value)
-        return value
-
-    def push_back(self, durations: list[int]) -> None:
-        """Give back durations taken with ``next``, to be taken again in the same order."""
-        self._buffer.extend(reversed(durations))
+    if s.forecast.enabled:
+        forecast = _forecast_entity(s, clear_w, index, np.random.default_rng(s.seed + 3000))
+    return Traces(t0, panel_w, panel_v, home, busy, names, forecast, task_offers(s, minutes))

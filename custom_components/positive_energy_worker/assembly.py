@@ -6,8 +6,9 @@ of them. The benchmark (``python -m bench.policy``) feeds this very class with t
 its simulated homes, so what it measures is what a home runs.
 
 The surplus comes from the source the options chose (``surplus.py`` does the arithmetic), the
-worker's draw and its task from the bridge. The smoothed surplus, the off-grid estimator's
-memory of failed probes and the start of the task in flight survive a restart via ``to_dict``.
+worker's draw and its task from the bridge; off-grid the reserve is the night's need at the
+site (``reserve.py``). The smoothed surplus, the off-grid estimator's memory of failed probes, the
+panel's harvest memory and the start of the task in flight survive a restart via ``to_dict``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from .models import BridgeDevice, BridgeState
 from .policy import Observation
+from .reserve import Harvest, NightReserve, Site
 from .settings import AutoSettings, Source
 from .surplus import (
     GridMeter,
@@ -60,6 +62,7 @@ class _Estimate:
     battery_soc: float | None = None
     carry_hours: float | None = None
     probe: bool = False
+    reserve_soc: float | None = None
 
 
 def capacity_wh(device: BridgeDevice) -> float:
@@ -70,7 +73,9 @@ def capacity_wh(device: BridgeDevice) -> float:
 class Assembly:
     """Makes one entry's observations from its readings, in time order."""
 
-    def __init__(self, settings: AutoSettings, battery_wh: float, saved: Mapping[str, Any]) -> None:
+    def __init__(
+        self, settings: AutoSettings, battery_wh: float, saved: Mapping[str, Any], site: Site
+    ) -> None:
         self.settings = settings
         self._smoother = Smoother(
             settings.smoothing_s, saved.get("surplus_w"), saved.get("surplus_time")
@@ -78,6 +83,12 @@ class Assembly:
         self._estimator = OffGridEstimator(
             OffGridConfig(capacity_wh=battery_wh, reserve_soc=settings.policy.battery_reserve_soc),
             saved.get("failed_probe_at"),
+        )
+        self._night = NightReserve(
+            site,
+            battery_wh,
+            settings.policy.battery_reserve_soc,
+            Harvest.from_dict(saved.get("harvest") or {}),
         )
         self._task_started: float | None = saved.get("task_started")
 
@@ -88,6 +99,7 @@ class Assembly:
             "surplus_time": self._smoother.time,
             "failed_probe_at": self._estimator.failed_probe_at,
             "task_started": self._task_started,
+            "harvest": self._night.harvest.to_dict(),
         }
 
     def assemble(self, now: float, home: HomeReadings, bridge: BridgeState | None) -> Assembled:
@@ -109,6 +121,7 @@ class Assembly:
             carry_hours=estimate.carry_hours,
             forecast_wh=self._forecast_wh(home.forecast_wh, estimate.home_use_w),
             probe=estimate.probe,
+            reserve_soc=estimate.reserve_soc,
         )
         return Assembled(observation, surplus)
 
@@ -153,13 +166,15 @@ class Assembly:
             return _Estimate(None)
         load_w = panel_w - battery_w  # what the Pi draws, its converters' losses included
         reading = OffGridReading(now, soc, battery_w, panel_w, load_w, worker_w)
-        estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts)
+        reserve = self._night.update(now, panel_w, load_w, worker_w)
+        estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts, reserve)
         return _Estimate(
             estimate.surplus_w,
             home_use_w=max(0.0, load_w - worker_w),
             battery_soc=soc,
             carry_hours=estimate.carry_hours,
             probe=estimate.probe,
+            reserve_soc=reserve,
         )
 
     def _forecast_wh(self, next_hour_wh: float | None, home_use_w: float | None) -> float | None:

@@ -21,6 +21,7 @@ from .const import DOMAIN
 from .idle import DEVICE_DOMAINS, DeviceState, IdleReport, in_use, report
 from .models import BridgeDevice, BridgeState
 from .policy import Observation
+from .reserve import Site
 from .settings import AutoSettings, Source
 from .surplus import busy_consumers
 
@@ -108,7 +109,8 @@ class Observer:
     ) -> None:
         self.hass = hass
         self.settings = settings
-        self._assembly = Assembly(settings, capacity_wh(device), saved)
+        site = Site(hass.config.latitude, hass.config.longitude)
+        self._assembly = Assembly(settings, capacity_wh(device), saved, site)
         self.idle_entities = idle_entity_ids(hass, settings)
 
     def to_dict(self) -> dict[str, Any]:

@@ -116,9 +116,13 @@ class OffGridEstimator:
         self.config = config
         self.failed_probe_at = failed_probe_at
 
-    def estimate(self, reading: OffGridReading, worker_watts: float) -> OffGridSurplus:
-        """``worker_watts``: what compute would add to the load if it ran."""
+    def estimate(
+        self, reading: OffGridReading, worker_watts: float, reserve_soc: float | None = None
+    ) -> OffGridSurplus:
+        """``worker_watts``: what compute would add to the load if it ran; ``reserve_soc``: the
+        reserve now (the night's need, ``reserve.py``), the configured one if None."""
         cfg, r = self.config, reading
+        reserve = cfg.reserve_soc if reserve_soc is None else reserve_soc
         room_wh = max(0.0, 100.0 - r.soc) / 100.0 * cfg.capacity_wh
         full = r.soc >= cfg.full_soc
         surplus = r.worker_w + r.battery_w - room_wh / cfg.fill_hours
@@ -130,7 +134,7 @@ class OffGridEstimator:
             and r.worker_w <= 0
             and (self.failed_probe_at is None or r.time - self.failed_probe_at >= cfg.probe_every_s)
         )
-        spare_wh = max(0.0, r.soc - cfg.reserve_soc) / 100.0 * cfg.capacity_wh
+        spare_wh = max(0.0, r.soc - reserve) / 100.0 * cfg.capacity_wh
         # The drain with the worker running (its draw on top when it does not run yet); never
         # less than the worker's own draw, which the store must carry should the sun go.
         drain = r.load_w - r.panel_w + (0.0 if r.worker_w > 0 else worker_watts)

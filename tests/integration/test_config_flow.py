@@ -523,5 +523,5 @@ async def test_the_devices_and_policy_steps_reach_the_window(hass: HomeAssistant
     assert window.settings.idle_power_w == 25
     assert window.policy.config.start_delay_s == 30
     assert window.policy.config.battery_reserve_soc == 55
-    assert window.policy.config.min_on_s == 900  # a default fills what the form left
+    assert window.policy.config.min_on_s == 300  # a default fills what the form left
     await hass.config_entries.async_unload(entry.entry_id)

@@ -1,0 +1,56 @@
+"""The controllers see only the past: the meter as of the previous sample, and a forecast made
+without the minute's clouds."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from bench.policy import traces
+from bench.policy.__main__ import _controller
+from bench.policy.run import run_grid_tied
+from bench.policy.scenario import load_bench
+from bench.policy.traces import MINUTES_PER_DAY, build
+
+
+@pytest.fixture(scope="module")
+def site():
+    s = load_bench("grid_tied").with_days(3)
+    return s, build(s)
+
+
+@pytest.mark.parametrize("name", ["ours", "naive", "evcc"])
+def test_a_changed_future_leaves_every_decision_before_it(site, name: str):
+    s, tr = site
+    before = run_grid_tied(s, tr, _controller(name, s)).running
+    # From noon of the second day on: a dark sky and a kettle that never stops.
+    k = MINUTES_PER_DAY + 17 * 60
+    panel, home = tr.panel_w.copy(), tr.home_w.copy()
+    panel[k:] *= 0.2
+    home[k:] += 2000.0
+    after = run_grid_tied(s, replace(tr, panel_w=panel, home_w=home), _controller(name, s)).running
+    # Minute k's decision was made on minute k-1's meter: it stands; what follows may change.
+    assert np.array_equal(before[: k + 1], after[: k + 1])
+    assert not np.array_equal(before, after)
+
+
+def test_the_forecast_does_not_know_the_minutes_clouds(monkeypatch: pytest.MonkeyPatch):
+    s = load_bench("grid_tied").with_days(2)
+    one = build(s)
+    # Other clouds over the same hours: the panel's minutes change, the forecast must not.
+    other_clouds = traces.cloud_factor
+
+    def clouds(index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return other_clouds(index, np.random.default_rng(99))
+
+    monkeypatch.setattr(traces, "cloud_factor", clouds)
+    other = build(s)
+    assert not np.array_equal(one.panel_w, other.panel_w)
+    assert one.forecast_wh is not None
+    assert other.forecast_wh is not None
+    assert np.array_equal(one.forecast_wh, other.forecast_wh)
+    # An entity that refreshes hourly: flat within each hour.
+    hours = one.forecast_wh.reshape(-1, 60)
+    assert np.all(hours == hours[:, :1])
