@@ -20,7 +20,7 @@ from bench.policy.controllers import Controller, Evcc, Naive, Never, Ours, SocRu
 from bench.policy.run import Tally, run_grid_tied, run_off_grid
 from bench.policy.scenario import BenchScenario, load_bench
 from bench.policy.traces import Traces, build
-from custom_components.positive_energy_worker.reserve import Site
+from custom_components.positive_energy_worker.sun import Site
 
 GRID_POLICIES = ("ours", "naive", "evcc", "none")
 OFF_GRID_POLICIES = ("ours", "naive", "evcc", "soc_rule", "none")

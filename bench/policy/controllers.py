@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from custom_components.positive_energy_worker.assembly import Assembly, HomeReadings
 from custom_components.positive_energy_worker.models import BridgeState
 from custom_components.positive_energy_worker.policy import Policy
-from custom_components.positive_energy_worker.reserve import Site
 from custom_components.positive_energy_worker.settings import AutoSettings
+from custom_components.positive_energy_worker.sun import Site
 
 
 @dataclass(frozen=True, slots=True)

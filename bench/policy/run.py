@@ -24,7 +24,8 @@ from bench.policy.controllers import Controller, Signal
 from bench.policy.scenario import BenchScenario
 from bench.policy.traces import MINUTES_PER_DAY, Traces
 from custom_components.positive_energy_worker.assembly import HomeReadings
-from custom_components.positive_energy_worker.reserve import NightReserve, Site
+from custom_components.positive_energy_worker.reserve import NightReserve
+from custom_components.positive_energy_worker.sun import Site
 from custom_components.positive_energy_worker.surplus import (
     GridMeter,
     OffGridEstimator,

@@ -21,8 +21,8 @@ from .const import DOMAIN
 from .idle import DEVICE_DOMAINS, DeviceState, IdleReport, in_use, report
 from .models import BridgeDevice, BridgeState
 from .policy import Observation
-from .reserve import Site
 from .settings import AutoSettings, Source
+from .sun import Site
 from .surplus import busy_consumers
 
 

@@ -73,7 +73,7 @@ class PolicyConfig:
     task_hours: float = 1.0  # the longest task of the worker's category: what a start must carry
     ride_wh: float = 0.0  # energy a task in flight may borrow through a dip before draining
     forecast_margin: float = 1.0  # to start, the forecast must promise this many tasks' energy
-    forecast_stop_margin: float = 0.5  # running, less than this many tasks' energy ahead drains
+    forecast_stop_margin: float = 1.0  # running, less than this many tasks' energy ahead drains
     store_margin: float = 1.5  # the store must carry this many tasks to start on it
 
     @property

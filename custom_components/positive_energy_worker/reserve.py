@@ -2,112 +2,39 @@
 
 A fixed reserve SoC is too much in June and too little in a dull December week. Here the reserve
 is the Pi's draw without compute times the hours until the next *useful sun* (the sun at least
-``USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to carry
-anything), counted from sunset while the sun is up (the battery must hold the whole coming
-night); plus what a dull day would leave uncovered: a day's draw less what the panel gave, per
-unit of clear sky, on the dullest day of the last two weeks (the weather that came lately can
-come tomorrow); plus a margin. Pure Python: the integration and the benchmark run this module.
+``sun.USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to
+carry anything), counted from sunset while the sun is up (the battery must hold the whole coming
+night); plus what a dull spell would leave uncovered: the worst run of consecutive days in the
+last two weeks, each day's draw less what the panel gave per unit of clear sky that day (the
+weather that came lately can come again, and dull days come in spells: one dull day is not the
+worst a high latitude sees), and never less than what one overcast day would leave; plus a
+margin. Where every recent day gave less than the Pi draws, the spell is the whole two weeks
+and the reserve the whole pack: then nothing is spare.
+
+Pure Python: the integration and the benchmark run this module.
 
 The harvest memory keeps the last 24 hours' panel energy and the clear-sky model's over the same
 hours (hourly buckets), and each day's ratio of the two for two weeks, so the panel's size and
-orientation need not be known. Before a whole day is seen there is no dull day to go by: the
-reserve is then the night's need, and at least ``FRESH_RESERVE_SOC``, so a fresh install neither
-drains its battery on a guess nor sits idle at a full pack (assuming a day that gives nothing
-would put the reserve near 100 % on a small pack). A battery that was full understates what its
-panel could give (the controller curtailed): the reserve errs high, the safe side.
+orientation need not be known. Before a whole day is seen it assumes a day that gives nothing, so
+a fresh install does not drain its battery on a guess. A battery that was full understates what
+its panel could give (the controller curtailed): the reserve errs high, the safe side.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-USEFUL_ELEVATION: Final = 10.0  # degrees: below it a fixed panel yields a few % of its rating
+from .sun import HOUR_S, Site, clear_sky, hours_to_carry
+
 EMPTY_SOC: Final = 5.0  # % the pack keeps under load before its cut-off (voltage sag)
 MARGIN: Final = 0.2  # on the energy need: a colder night, an older battery
-DAY_S: Final = 86400.0
-HOUR_S: Final = 3600.0
 DULL_DAYS: Final = 14  # the days a dull one is remembered: about a weather regime
-FRESH_RESERVE_SOC: Final = 50.0  # % kept until a whole day of the panel has been seen
-
-
-def _declination_and_eot(t: float) -> tuple[float, float]:
-    """The sun's declination (rad) and the equation of time (minutes) at epoch ``t`` (NOAA)."""
-    day = t / DAY_S  # days since 1970-01-01
-    gamma = 2.0 * math.pi * ((day % 365.2422) / 365.2422)  # fractional year, near enough
-    # 1970-01-01 is day 0 of a year: the NOAA formulas' gamma starts there too.
-    eot = 229.18 * (
-        0.000075
-        + 0.001868 * math.cos(gamma)
-        - 0.032077 * math.sin(gamma)
-        - 0.014615 * math.cos(2 * gamma)
-        - 0.040849 * math.sin(2 * gamma)
-    )
-    decl = (
-        0.006918
-        - 0.399912 * math.cos(gamma)
-        + 0.070257 * math.sin(gamma)
-        - 0.006758 * math.cos(2 * gamma)
-        + 0.000907 * math.sin(2 * gamma)
-        - 0.002697 * math.cos(3 * gamma)
-        + 0.00148 * math.sin(3 * gamma)
-    )
-    return decl, eot
-
-
-def solar_elevation(latitude: float, longitude: float, t: float) -> float:
-    """The sun's elevation (degrees) at epoch ``t``."""
-    decl, eot = _declination_and_eot(t)
-    minutes = (t % DAY_S) / 60.0 + eot + 4.0 * longitude  # true solar time
-    hour_angle = math.radians(minutes / 4.0 - 180.0)
-    lat = math.radians(latitude)
-    sin_el = math.sin(lat) * math.sin(decl) + math.cos(lat) * math.cos(decl) * math.cos(hour_angle)
-    return math.degrees(math.asin(max(-1.0, min(1.0, sin_el))))
-
-
-def useful_window(latitude: float, longitude: float, day: int) -> tuple[float, float] | None:
-    """The epoch span of UTC day ``day`` (days since the epoch) around its solar noon in which the
-    sun stands above ``USEFUL_ELEVATION``; None when it never does (a polar winter)."""
-    decl, eot = _declination_and_eot(day * DAY_S + DAY_S / 2.0)
-    noon = day * DAY_S + (720.0 - 4.0 * longitude - eot) * 60.0
-    lat = math.radians(latitude)
-    cos_h = (math.sin(math.radians(USEFUL_ELEVATION)) - math.sin(lat) * math.sin(decl)) / (
-        math.cos(lat) * math.cos(decl)
-    )
-    if cos_h >= 1.0:
-        return None
-    half = DAY_S / 2.0 if cos_h <= -1.0 else math.degrees(math.acos(cos_h)) / 15.0 * HOUR_S
-    return noon - half, noon + half
-
-
-def hours_to_carry(latitude: float, longitude: float, t: float, horizon_days: int = 60) -> float:
-    """Hours the battery must carry the Pi from ``t``: to the next useful sun, or, while the sun
-    is up, from the coming sunset to the next useful sun after it."""
-    first = int(t // DAY_S) - 1
-    sunset: float | None = None  # set once ``t`` is found inside a window
-    for day in range(first, first + horizon_days):
-        window = useful_window(latitude, longitude, day)
-        if window is None:
-            continue
-        rise, end = window
-        if sunset is not None:
-            if rise > sunset:
-                return (rise - sunset) / HOUR_S
-            sunset = max(sunset, end)  # a midnight sun: the windows touch
-        elif t < rise:
-            return (rise - t) / HOUR_S
-        elif t <= end:
-            sunset = end
-    return horizon_days * 24.0
-
-
-def clear_sky(latitude: float, longitude: float, t: float) -> float:
-    """Relative clear-sky irradiance at ``t`` (Haurwitz's model over 1000 W/m²)."""
-    sin_el = math.sin(math.radians(solar_elevation(latitude, longitude, t)))
-    if sin_el <= 0.0:
-        return 0.0
-    return 1.098 * sin_el * math.exp(-0.057 / sin_el)
+# A day's harvest under a thick overcast, per unit of the brightest recent day's: daily
+# clearness indices of overcast days are about a fifth of clear days' (Liu and Jordan 1960's
+# distributions reach down to K_T 0.1-0.2). The reserve always keeps such a day's deficit: a bright
+# fortnight does not promise a bright tomorrow.
+OVERCAST: Final = 0.2
 
 
 @dataclass
@@ -147,12 +74,22 @@ class Harvest:
             if clear > 0:
                 self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
 
-    def dull_day_wh(self) -> float | None:
-        """What the panel harvests on a day as dull as the dullest of the last two weeks, under
-        the clear sky of the last 24 hours; None before a whole day is seen."""
+    def dull_spell_wh(self, day_need_wh: float) -> float:
+        """What a dull spell would leave uncovered of ``day_need_wh`` a day: the worst run of
+        consecutive days of the last two weeks, each day's harvest taken under the clear sky of
+        the last 24 hours, and at least one overcast day's deficit. Before a whole day is seen:
+        a day that gives nothing (a fresh install does not drain its battery on a guess)."""
         if not self.days or len(self.clear) < 24:
-            return None
-        return min(self.days) * sum(self.clear)
+            return day_need_wh
+        clear = sum(self.clear)
+        overcast_wh = OVERCAST * max(self.days) * clear
+        # The largest sum of a run of days' deficits: a bright day (a negative deficit) pays
+        # back the days before it, as the battery refills.
+        worst = run = 0.0
+        for ratio in self.days:
+            run = max(0.0, run + day_need_wh - ratio * clear)
+            worst = max(worst, run)
+        return max(worst, day_need_wh - overcast_wh)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -170,24 +107,13 @@ def reserve_soc(
     t: float,
     idle_w: float,
     capacity_wh: float,
-    dull_day_wh: float | None,
+    dull_spell_wh: float,
 ) -> float:
     """The SoC (%) below which compute must not take the battery: the night's need, and what a
-    dull day would leave uncovered after it (None: not known yet, left out), with a margin,
-    above the pack's empty level."""
-    idle = max(0.0, idle_w)
-    night_wh = idle * hours_to_carry(latitude, longitude, t)
-    dull_deficit_wh = 0.0 if dull_day_wh is None else max(0.0, idle * 24.0 - dull_day_wh)
-    need_wh = (night_wh + dull_deficit_wh) * (1.0 + MARGIN)
+    dull spell would leave uncovered after it, with a margin, above the pack's empty level."""
+    night_wh = max(0.0, idle_w) * hours_to_carry(latitude, longitude, t)
+    need_wh = (night_wh + max(0.0, dull_spell_wh)) * (1.0 + MARGIN)
     return min(100.0, EMPTY_SOC + 100.0 * need_wh / capacity_wh)
-
-
-@dataclass(frozen=True)
-class Site:
-    """Where the panel is: Home Assistant's home location (degrees, north and east positive)."""
-
-    latitude: float
-    longitude: float
 
 
 @dataclass
@@ -210,15 +136,13 @@ class NightReserve:
             harvest.idle_w = load_w
         # Never seen without the worker: its whole draw, to be safe.
         idle_w = load_w if harvest.idle_w is None else harvest.idle_w
-        dull_day_wh = harvest.dull_day_wh()
+        spell_wh = harvest.dull_spell_wh(max(0.0, idle_w) * 24.0)
         physics = reserve_soc(
             latitude=site.latitude,
             longitude=site.longitude,
             t=t,
             idle_w=idle_w,
             capacity_wh=self.capacity_wh,
-            dull_day_wh=dull_day_wh,
+            dull_spell_wh=spell_wh,
         )
-        if dull_day_wh is None:
-            physics = max(physics, FRESH_RESERVE_SOC)
         return max(self.floor_soc, physics)

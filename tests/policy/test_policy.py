@@ -12,8 +12,8 @@ from custom_components.positive_energy_worker.policy import (
     PolicyConfig,
     Reason,
 )
-from custom_components.positive_energy_worker.reserve import Site
 from custom_components.positive_energy_worker.settings import AutoSettings
+from custom_components.positive_energy_worker.sun import Site
 
 MINUTE = 60.0
 CONFIG = PolicyConfig(
