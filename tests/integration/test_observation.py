@@ -3,6 +3,7 @@ battery's priority, units, the forecast, busy devices and consumers."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -92,21 +93,45 @@ async def test_a_home_battery_below_its_priority_comes_first(hass: HomeAssistant
     assert seen.observation.battery_soc == 90.0  # the reserve watches the home battery
 
 
-async def test_the_forecast_is_the_next_hours_production_less_the_homes_use(
+async def test_without_a_production_sensor_the_forecast_is_the_entitys_next_hour(
     hass: HomeAssistant,
 ) -> None:
+    hass.states.async_set("sensor.grid", "-250", WATTS)
+    hass.states.async_set("sensor.next_hour", "1.2", {"unit_of_measurement": "kWh"})
+    options = {
+        "surplus_source": "grid",
+        "grid_power": "sensor.grid",
+        "forecast": "sensor.next_hour",
+        "task_hours": 2.0,
+    }
+    seen = observer(hass, **options).observe(1000.0, None)
+    # A grid meter alone does not tell the home's use: the forecast is taken whole.
+    assert seen.observation.forecast_wh == pytest.approx(1200.0 * 2.0)
+
+
+async def test_with_a_production_sensor_the_present_production_is_carried_along_the_clear_sky(
+    hass: HomeAssistant,
+) -> None:
+    await hass.config.async_update(latitude=36.1, longitude=-79.95)
     hass.states.async_set("sensor.pv", "1000", WATTS)
     hass.states.async_set("sensor.home", "400", WATTS)
-    hass.states.async_set("sensor.next_hour", "1.2", {"unit_of_measurement": "kWh"})
+    hass.states.async_set("sensor.next_hour", "5.0", {"unit_of_measurement": "kWh"})
     options = {
         "surplus_source": "meters",
         "production_power": "sensor.pv",
         "consumption_power": "sensor.home",
         "forecast": "sensor.next_hour",
-        "task_hours": 2.0,
+        "task_hours": 0.5,
     }
-    seen = observer(hass, **options).observe(1000.0, None)
-    assert seen.observation.forecast_wh == pytest.approx((1200.0 - 400.0) * 2.0)
+    watcher = observer(hass, **options)
+    noon = datetime(2026, 6, 21, 17, 20, tzinfo=UTC).timestamp()  # solar noon at the location
+    promise = watcher.observe(noon, None).observation.forecast_wh
+    # The next half hour at noon looks like now: 1000 W, less the home's 400 W; the entity's
+    # 5 kWh is not what the gate goes by.
+    assert promise == pytest.approx((1000.0 - 400.0) * 0.5, rel=0.03)
+    # At sunset the same 1000 W promise nothing for the half hour ahead.
+    sunset = datetime(2026, 6, 22, 0, 40, tzinfo=UTC).timestamp()
+    assert watcher.observe(sunset, None).observation.forecast_wh == 0.0
 
 
 async def test_busy_devices_and_priority_consumers_make_compute_yield(
