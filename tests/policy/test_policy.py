@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from custom_components.positive_energy_worker.assembly import Assembly, HomeReadings
 from custom_components.positive_energy_worker.policy import (
     Decision,
     Observation,
@@ -12,8 +11,6 @@ from custom_components.positive_energy_worker.policy import (
     PolicyConfig,
     Reason,
 )
-from custom_components.positive_energy_worker.settings import AutoSettings
-from custom_components.positive_energy_worker.sun import Site
 
 MINUTE = 60.0
 CONFIG = PolicyConfig(
@@ -108,27 +105,6 @@ def test_a_forecast_that_falls_short_drains_a_running_worker():
     policy = running_policy()
     decision = drive(policy, [300.0], start=20 * MINUTE, forecast_wh=10.0)[0]
     assert (decision.run, decision.reason) == (False, Reason.FORECAST_SHORT)
-
-
-def forecast_seen(next_hour_wh: float, consumption_w: float, task_hours: float) -> float | None:
-    """The forecast promise the integration's assembly makes of the meters and the entity."""
-    options = {
-        "worker_watts": 100.0,
-        "task_hours": task_hours,
-        "surplus_source": "meters",
-        "production_power": "sensor.solar",
-        "consumption_power": "sensor.home",
-        "forecast": "sensor.next_hour",
-    }
-    assembly = Assembly(AutoSettings.from_options(options), 0.0, {}, Site(36.1, -79.95))
-    home = HomeReadings(production_w=0.0, consumption_w=consumption_w, forecast_wh=next_hour_wh)
-    return assembly.assemble(0.0, home, None).observation.forecast_wh
-
-
-def test_the_forecast_promise_is_the_next_hour_less_the_home():
-    assert forecast_seen(500.0, 200.0, 0.5) == 150.0
-    assert forecast_seen(100.0, 200.0, 0.5) == 0.0
-    assert forecast_seen(100.0, 0.0, 2.0) == 200.0
 
 
 def test_the_nights_reserve_holds_compute_above_the_configured_one():
