@@ -26,12 +26,10 @@ class Signal:
     (the surplus, the worker's draw), and the home's entities and the bridge's state as Home
     Assistant has them, which ``ours`` reads through the integration's own assembly."""
 
-    i: int  # minute of the run
     time: float  # epoch seconds
     surplus_w: float  # raw, the worker's own draw included
     draw_w: float  # the worker's draw as the meter saw it
     running: bool
-    task_started: float | None  # ``ours`` sees the bridge's count of running tasks instead
     home: HomeReadings
     bridge: BridgeState
     soc: float | None = None

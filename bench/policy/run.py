@@ -121,7 +121,6 @@ class Worker:
         self.ready_at = 0
         self.task_end: int | None = None
         self.task_start = 0
-        self.task_started: float | None = None
 
     @property
     def draw_w(self) -> float:
@@ -132,7 +131,7 @@ class Worker:
     def finish_due(self, i: int) -> None:
         if self.task_end is not None and self.task_end <= i:
             self.tally.complete(i - 1, self.task_end - self.task_start)
-            self.task_end = self.task_started = None
+            self.task_end = None
             if self.draining:
                 self.on = self.draining = False
 
@@ -153,14 +152,14 @@ class Worker:
         if self.task_end is not None:
             self.tally.cut()
         self.on = self.draining = False
-        self.task_end = self.task_started = None
+        self.task_end = None
 
-    def take_offer(self, i: int, now: float) -> None:
+    def take_offer(self, i: int) -> None:
         """The scheduler's offer this minute goes to a worker that is up, free and willing."""
         length = int(self.offers[i])
         free = self.on and not self.draining and self.task_end is None
         if length and free and i >= self.ready_at:
-            self.task_start, self.task_started = i, now
+            self.task_start = i
             self.task_end = i + length
 
 
@@ -197,12 +196,10 @@ def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller) -> Tally
             busy=tr.busy_names(i) if tr.busy[i] else (),
         )
         signal = Signal(
-            i,
             now,
             grid_surplus(meter, added),
             added,
             worker.on,
-            worker.task_started,
             readings,
             # The bridge pushes the worker's state as it changes: no lag there.
             bridge_state(worker_state(worker.on, worker.draining), worker.task_end is not None),
@@ -211,7 +208,7 @@ def run_grid_tied(s: BenchScenario, tr: Traces, controller: Controller) -> Tally
         # surplus rule of the compute window (a plug switched off cuts its task; ours drains).
         run = controller.decide(signal) and not readings.busy
         worker.apply(i, run, drains)
-        worker.take_offer(i, now)
+        worker.take_offer(i)
         draw = worker.draw_w
         drawn[i], up[i] = draw, worker.on
         if draw:
@@ -250,12 +247,10 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
         reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w)
         estimate = estimator.estimate(reading, worker_w, reserve)
         signal = Signal(
-            i,
             now,
             estimate.surplus_w,
             reading.worker_w,
             worker.on,
-            worker.task_started,
             HomeReadings(),
             bridge_state(
                 worker_state(worker.on, worker.draining),
@@ -273,7 +268,7 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
         held = _battery_low(guards, now, flow.battery_voltage, battery_w, soc)
         worker.apply(i, run and not held and not dark, drains or held)
         if not dark:
-            worker.take_offer(i, now)
+            worker.take_offer(i)
         drawn, up = worker.draw_w, worker.on
         pi_w = 0.0 if dark else load.watts(0.0) + drawn
         flow = battery.step(60.0, float(tr.panel_w[i]), float(tr.panel_v[i]), pi_w)
