@@ -189,8 +189,9 @@ class Assembly:
         hours = self.settings.policy.task_hours
         if home.production_w is not None:
             ahead_w = persisted_w(self._night.site, now, home.production_w, hours)
-        elif home.forecast_wh is not None:
-            ahead_w = home.forecast_wh  # Wh over the next hour: its mean power
-        else:
-            return None
-        return max(0.0, ahead_w - (home_use_w or 0.0)) * hours
+            return max(0.0, ahead_w - (home_use_w or 0.0)) * hours
+        if home.forecast_wh is not None:
+            # Wh over the next hour, its mean power; without a production sensor the home's use
+            # is not known (a grid meter nets it out), so the forecast is taken whole.
+            return max(0.0, home.forecast_wh) * hours
+        return None
