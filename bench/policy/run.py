@@ -244,7 +244,7 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
             load_w=flow.load_power,
             worker_w=worker_w if up else 0.0,
         )
-        reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w)
+        reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w, soc)
         estimate = estimator.estimate(reading, worker_w, reserve)
         signal = Signal(
             now,

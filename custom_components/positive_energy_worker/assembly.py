@@ -167,7 +167,7 @@ class Assembly:
             return _Estimate(None)
         load_w = panel_w - battery_w  # what the Pi draws, its converters' losses included
         reading = OffGridReading(now, soc, battery_w, panel_w, load_w, worker_w)
-        reserve = self._night.update(now, panel_w, load_w, worker_w)
+        reserve = self._night.update(now, panel_w, load_w, worker_w, soc)
         estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts, reserve)
         return _Estimate(
             estimate.surplus_w,

@@ -9,7 +9,8 @@ worker takes no new one; the policy never asks to kill a task.
 The compute window is::
 
     surplus_w >= start_w  (for start_delay_s)  and  the task it starts can finish
-    or the store (a battery above its reserve) carries a whole task
+    or the store (a battery above its reserve) carries store_margin tasks (to start;
+    running, it goes on down to the reserve)
     and no device or priority consumer busy  and  battery SoC >= battery_reserve_soc
 
 ``Observation.surplus_w`` is the surplus already smoothed and *including the worker's own draw*
@@ -75,6 +76,10 @@ class PolicyConfig:
     forecast_margin: float = 1.0  # to start, the forecast must promise this many tasks' energy
     forecast_stop_margin: float = 1.0  # running, less than this many tasks' energy ahead drains
     store_margin: float = 1.5  # the store must carry this many tasks to start on it
+    # Running on the store, it drains at the reserve (the task in flight finishes below it,
+    # within the reserve's margin), as the one-line SoC rule does: stopping a task early left a
+    # task's energy unused every evening.
+    store_stop_margin: float = 0.0
 
     @property
     def start_w(self) -> float:
@@ -234,7 +239,7 @@ class Policy:
         held = self._held(obs)
         if held:
             return held
-        if self._carries(obs, 1.0):
+        if self._carries(obs, cfg.store_stop_margin):
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.BATTERY_SPARE, f"carries {obs.carry_hours:.1f} h")
         if self._forecast_short(obs, cfg.forecast_stop_margin):

@@ -9,7 +9,10 @@ last two weeks, each day's draw less what the panel gave per unit of clear sky t
 weather that came lately can come again, and dull days come in spells: one dull day is not the
 worst a high latitude sees), and never less than what one overcast day would leave; plus a
 margin. Where every recent day gave less than the Pi draws, the spell is the whole two weeks
-and the reserve the whole pack: then nothing is spare.
+and the reserve the whole pack: then nothing is spare. And compute never borrows more than an
+average recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it
+holds): where the days barely carry the Pi, a drained pack would not refill before the next
+spell, whatever the last fortnight's spells were.
 
 Pure Python: the integration and the benchmark run this module.
 
@@ -35,6 +38,7 @@ DULL_DAYS: Final = 14  # the days a dull one is remembered: about a weather regi
 # distributions reach down to K_T 0.1-0.2). The reserve always keeps such a day's deficit: a bright
 # fortnight does not promise a bright tomorrow.
 OVERCAST: Final = 0.2
+FULL_SOC: Final = 99.0  # % at which a pack counts as full: its controller curtails from there
 
 
 @dataclass
@@ -53,6 +57,8 @@ class Harvest:
     # up but between tasks draws far less than its busy power, so "load less the worker's power"
     # would read a Pi that needs nothing through the night.
     idle_w: float | None = None
+    full_now: bool = False  # the pack was full in the day being filled
+    full: list[bool] = field(default_factory=list)  # the pack was full that day, a day each
 
     def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> None:
         """Book the panel's power ``panel_w`` since the previous call."""
@@ -73,6 +79,8 @@ class Harvest:
             clear = sum(self.clear)
             if clear > 0:
                 self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
+                self.full = [*self.full, self.full_now][-DULL_DAYS:]
+                self.full_now = False
 
     def dull_spell_wh(self, day_need_wh: float) -> float:
         """What a dull spell would leave uncovered of ``day_need_wh`` a day: the worst run of
@@ -90,6 +98,21 @@ class Harvest:
             run = max(0.0, run + day_need_wh - ratio * clear)
             worst = max(worst, run)
         return max(worst, day_need_wh - overcast_wh)
+
+    def refill_wh(self, day_need_wh: float, capacity_wh: float) -> float | None:
+        """What an average recent day gave back beyond ``day_need_wh``: what the battery can
+        lend compute and have back by the next day. A day that filled the pack gave back all it
+        could hold (its controller curtailed the rest, unseen). None before a whole day."""
+        if not self.days or len(self.clear) < 24:
+            return None
+        clear = sum(self.clear)
+        # A harvest saved before the days were marked has fewer marks: the first days unmarked.
+        full = [False] * (len(self.days) - len(self.full)) + self.full[-len(self.days) :]
+        gave = [
+            capacity_wh if filled else ratio * clear - day_need_wh
+            for ratio, filled in zip(self.days, full, strict=True)
+        ]
+        return sum(min(capacity_wh, wh) for wh in gave) / len(gave)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -126,12 +149,16 @@ class NightReserve:
     floor_soc: float = 0.0  # the user's own minimum (the battery reserve option)
     harvest: Harvest = field(default_factory=Harvest)
 
-    def update(self, t: float, panel_w: float, load_w: float, worker_w: float) -> float:
+    def update(
+        self, t: float, panel_w: float, load_w: float, worker_w: float, soc: float | None = None
+    ) -> float:
         """The reserve SoC (%) at ``t``; ``load_w`` is the Pi's whole draw, ``worker_w`` the
         worker's power while it is up, 0 while it is off (what the Pi draws then is what the
-        night must carry)."""
+        night must carry); ``soc`` the pack's, to mark the days it was filled."""
         harvest, site = self.harvest, self.site
         harvest.add(site.latitude, site.longitude, t, panel_w)
+        if soc is not None and soc >= FULL_SOC:
+            harvest.full_now = True
         if worker_w <= 0 and load_w > 0:
             harvest.idle_w = load_w
         # Never seen without the worker: its whole draw, to be safe.
@@ -145,4 +172,11 @@ class NightReserve:
             capacity_wh=self.capacity_wh,
             dull_spell_wh=spell_wh,
         )
+        refill_wh = harvest.refill_wh(max(0.0, idle_w) * 24.0, self.capacity_wh)
+        if refill_wh is not None:
+            # Lend compute only what an average recent day gives back: a pack drained further
+            # than that meets the next dull spell short, however short the last fortnight's
+            # spells were (at Sand Point in January a bright week is followed by five dark days).
+            lent = max(0.0, refill_wh) / (1.0 + MARGIN)
+            physics = max(physics, min(100.0, 100.0 * (1.0 - lent / self.capacity_wh)))
         return max(self.floor_soc, physics)

@@ -191,11 +191,20 @@ def test_a_battery_that_carries_a_whole_task_starts_compute_at_night():
         Observation(time=0.0, surplus_w=0.0, battery_soc=80.0, carry_hours=10.0)
     )
     assert (carried.run, carried.reason) == (True, Reason.BATTERY_SPARE)
-    # Running, it goes on while the store still carries one task, then drains.
+    # Running, it goes on down to the reserve (as the one-line SoC rule does), then drains.
     short = policy.decide(
         Observation(time=3600.0, surplus_w=0.0, battery_soc=45.0, carry_hours=0.5)
     )
-    assert not short.run
+    assert (short.run, short.reason) == (True, Reason.BATTERY_SPARE)
+    below = policy.decide(
+        Observation(time=7200.0, surplus_w=0.0, battery_soc=39.0, carry_hours=0.0)
+    )
+    assert (below.run, below.reason) == (False, Reason.BATTERY_RESERVE)
+    # Stopped, it needs the store to carry store_margin tasks again before it starts.
+    again = policy.decide(
+        Observation(time=9000.0, surplus_w=0.0, battery_soc=45.0, carry_hours=1.0)
+    )
+    assert not again.run
 
 
 def test_a_probe_starts_the_worker_on_a_full_battery():

@@ -87,15 +87,17 @@ def test_the_reserve_is_the_nights_need_and_a_dull_spells_deficit_with_a_margin(
     assert half == pytest.approx((covered + dark) / 2)
 
 
-def feed(reserve: NightReserve, start: float, peaks: list[float]) -> float:
-    """A day of sun shaped like the clear sky at each of ``peaks`` (W), one after the other;
-    returns the reserve at the end."""
+def feed(
+    reserve: NightReserve, start: float, peaks: list[float], pack: float | None = None
+) -> float:
+    """A day of sun shaped like the clear sky at each of ``peaks`` (W), one after the other,
+    the pack at ``pack`` % throughout; returns the reserve at the end."""
     soc = 0.0
     for day, peak in enumerate(peaks):
         for minute in range(1440):
             t = start + 86400.0 * day + 60.0 * minute
             panel = peak * clear_sky(reserve.site.latitude, reserve.site.longitude, t)
-            soc = reserve.update(t, panel, 2.7, 0.0)
+            soc = reserve.update(t, panel, 2.7, 0.0, pack)
     return soc
 
 
@@ -171,3 +173,23 @@ def test_dull_days_in_a_row_count_together_and_a_bright_day_pays_them_back():
 def test_where_no_recent_day_carries_the_pi_nothing_is_spare():
     winter = NightReserve(SITE, capacity_wh=256.0)
     assert feed(winter, epoch(2026, 12, 1, 0, 0), [8.0] * 10) == 100.0
+
+
+def test_compute_borrows_only_what_an_average_day_gives_back():
+    # Days that carry the Pi with a little to spare: no deficit, no spell, but a pack drained
+    # for compute would take many such days to refill.
+    thin = NightReserve(SITE, capacity_wh=256.0)
+    end = epoch(2026, 4, 6, 0, 0) - 60.0  # the last minute fed: near the next useful sun
+    reserve = feed(thin, epoch(2026, 4, 1, 0, 0), [12.0] * 5)
+    back = thin.harvest.refill_wh(2.7 * 24, 256.0)
+    assert back is not None
+    assert 0.0 < back < 256.0 / 4
+    assert thin.harvest.dull_spell_wh(2.7 * 24) < 2.7 * 24  # the spell alone would lend more
+    assert reserve == pytest.approx(100.0 * (1.0 - back / (1.0 + MARGIN) / 256.0))
+    assert reserve > greensboro_reserve(end, thin.harvest.dull_spell_wh(2.7 * 24)) + 10.0
+    # The same days with the pack full: each gave back all the pack holds (the controller
+    # curtailed the rest, unseen), so the reserve is the night's and the spell's again.
+    full = NightReserve(SITE, capacity_wh=256.0)
+    topped = feed(full, epoch(2026, 4, 1, 0, 0), [12.0] * 5, pack=100.0)
+    assert full.harvest.refill_wh(2.7 * 24, 256.0) == 256.0
+    assert topped == pytest.approx(greensboro_reserve(end, full.harvest.dull_spell_wh(2.7 * 24)))
