@@ -48,6 +48,10 @@ class Battery:
         target = self.pack.float_voltage if self.soc >= 99.9 else self.pack.absorption_voltage
         return max(0.0, (target - ocv) / self.pack.resistance_ohm)
 
+    def _room_ah(self) -> float:
+        """The charge the pack can still hold (Ah)."""
+        return (100.0 - self.soc) / 100.0 * self.pack.capacity_ah
+
     def step(
         self, seconds: float, panel_power: float, panel_voltage: float, load_watts: float
     ) -> Flow:
@@ -66,6 +70,12 @@ class Battery:
         else:
             wanted = panel_power * ctl.efficiency / ocv
         out_current = min(wanted, limit)
+        # A full pack takes no more charge whatever its voltage allows (a lead-acid pack's set
+        # point is far above its rest voltage): what it cannot hold is curtailed, not lost.
+        room_ah = self._room_ah() / self.pack.chemistry.charge_efficiency
+        if room_ah <= 0.0 or seconds > 0:  # an instant's reading (0 s) of a full pack: no room
+            room_a = room_ah * 3600.0 / seconds if seconds > 0 else 0.0
+            out_current = min(out_current, load_current + room_a)
         battery_current = out_current - load_current
         voltage = ocv + battery_current * self.pack.resistance_ohm
         used = panel_power

@@ -105,6 +105,29 @@ def test_the_battery_charges_by_day_and_a_full_one_curtails_the_panel():
     assert at_noon.battery_current < scenario.charge_controller.max_charge_current / 2  # tapered
 
 
+@pytest.mark.parametrize("chemistry", ["lead_acid", "lifepo4"])
+def test_a_full_pack_holds_no_more_and_the_rest_is_curtailed(chemistry: str):
+    # A lead-acid pack's absorption voltage stands far above its rest voltage even when full:
+    # the voltage alone would let the controller push current into it, and that energy vanished.
+    scenario = scenario_with(
+        "clear_summer_day",
+        battery={"initial_soc": 100},
+        charge_controller={"kind": "pwm"},
+        hardware={"battery": {"chemistry": chemistry, "capacity_ah": 20}},
+    )
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    states = []
+    run(simulation, clock, hours=24, every=lambda _: states.append(simulation.truth))
+    noon = next(t for t in states if t.time.astimezone(scenario.zone).hour == 13)
+    assert noon.soc >= 99.9
+    # The panel carries the load and nothing more goes in: the rest is booked as curtailed.
+    assert noon.battery_current == pytest.approx(0.0, abs=0.05)
+    assert noon.curtailed_power > 10.0
+    energy = simulation.truth.energy
+    assert energy.curtailed > 100.0
+
+
 def test_the_worker_makes_the_pi_draw_more():
     scenario = june_morning()
     clock = ManualClock(JUNE_MORNING)
