@@ -241,7 +241,9 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
             soc=soc,
             battery_w=battery_w,
             panel_w=flow.panel_power,
-            load_w=flow.load_power,
+            # As Home Assistant has it (the assembly's way): panel less battery, the
+            # controller's losses included.
+            load_w=flow.panel_power - battery_w,
             worker_w=worker_w if up else 0.0,
         )
         reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w, soc)

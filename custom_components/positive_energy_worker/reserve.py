@@ -53,9 +53,9 @@ class Harvest:
     now_clear: float = 0.0
     days: list[float] = field(default_factory=list)  # Wh per clear-sky hour, a day each
     last: float | None = None
-    # The Pi's draw without the worker, as last read while the worker was off: a worker that is
-    # up but between tasks draws far less than its busy power, so "load less the worker's power"
-    # would read a Pi that needs nothing through the night.
+    # The Pi's draw without the worker, as last read in the dark while the worker was off: a
+    # worker that is up but between tasks draws far less than its busy power, so "load less the
+    # worker's power" would read a Pi that needs nothing through the night.
     idle_w: float | None = None
     full_now: bool = False  # the pack was full in the day being filled
     full: list[bool] = field(default_factory=list)  # the pack was full that day, a day each
@@ -159,7 +159,9 @@ class NightReserve:
         harvest.add(site.latitude, site.longitude, t, panel_w)
         if soc is not None and soc >= FULL_SOC:
             harvest.full_now = True
-        if worker_w <= 0 and load_w > 0:
+        if worker_w <= 0 and load_w > 0 and (panel_w <= 0 or harvest.idle_w is None):
+            # In the dark, what the battery gives is what the Pi draws; in the sun the panel's
+            # share carries the controller's losses too, and would count them into the night.
             harvest.idle_w = load_w
         # Never seen without the worker: its whole draw, to be safe.
         idle_w = load_w if harvest.idle_w is None else harvest.idle_w

@@ -146,6 +146,17 @@ def test_the_nights_need_is_the_pis_draw_without_the_worker_even_between_tasks()
     assert between > 30.0
 
 
+def test_the_nights_need_is_read_in_the_dark_not_through_the_controllers_losses():
+    night, noon = epoch(2026, 1, 1, 5, 0), epoch(2026, 1, 1, 17, 0)
+    reserve = NightReserve(SITE, capacity_wh=256.0)
+    dark = reserve.update(night, 0.0, 2.7, 0.0)  # the battery alone: what the Pi draws
+    # At noon panel less battery is the Pi's 2.7 W and the controller's 1.5 W of losses.
+    reserve.update(noon, 30.0, 4.2, 0.0)
+    assert reserve.harvest.idle_w == 2.7
+    later = reserve.update(night + 86400.0, 0.0, 2.7, 0.0)
+    assert later == pytest.approx(dark, abs=2.0)
+
+
 def test_a_pi_never_seen_without_its_worker_counts_its_whole_draw():
     reserve = NightReserve(SITE, capacity_wh=1000.0)
     busy = reserve.update(epoch(2026, 1, 1, 5, 0), 0.0, 6.4, 3.7)
