@@ -44,9 +44,7 @@ def test_a_year_keeps_its_invariants_and_matches_the_committed_report(
         assert {k: report[policy][k] for k in keys} == {k: metrics[k] for k in keys}, policy
 
 
-@pytest.mark.parametrize(
-    "report", sorted(DOCS.glob("**/report.json")), ids=lambda p: p.parent.name
-)
+@pytest.mark.parametrize("report", sorted(DOCS.glob("**/report.json")), ids=lambda p: p.parent.name)
 def test_no_committed_report_has_a_policy_above_its_bound(report: Path):
     # The held-out sites too: a bound a policy beats is no bound (a lead-acid pack once hid its
     # curtailment, and ours stood at 632 % of it).
