@@ -239,15 +239,17 @@ class Policy:
         held = self._held(obs)
         if held:
             return held
+        short = self._forecast_short(obs, cfg.forecast_stop_margin)
+        if surplus_ok and not short:
+            # Said first: the sun carrying the worker is the reason, though a store would too.
+            state.below_since, state.borrowed_wh = None, 0.0
+            return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
         if self._carries(obs, cfg.store_stop_margin):
             state.below_since, state.borrowed_wh = None, 0.0
             return Decision(True, Reason.BATTERY_SPARE, f"carries {obs.carry_hours:.1f} h")
-        if self._forecast_short(obs, cfg.forecast_stop_margin):
+        if short:
             # The next task would not finish: let this one end and take no other.
             return Decision(False, Reason.FORECAST_SHORT, f"{obs.forecast_wh:.0f} Wh ahead")
-        if surplus_ok:
-            state.below_since, state.borrowed_wh = None, 0.0
-            return Decision(True, Reason.SURPLUS, f"{obs.surplus_w:.0f} W")
         if state.below_since is None:
             state.below_since = now
         # What the task borrows is its own draw that the surplus leaves uncovered, never more:

@@ -196,6 +196,11 @@ def test_a_battery_that_carries_a_whole_task_starts_compute_at_night():
         Observation(time=3600.0, surplus_w=0.0, battery_soc=45.0, carry_hours=0.5)
     )
     assert (short.run, short.reason) == (True, Reason.BATTERY_SPARE)
+    # Running while the sun carries the worker, the sun is the reason it gives, not the store.
+    sunny = policy.decide(
+        Observation(time=3700.0, surplus_w=5.0, battery_soc=46.0, carry_hours=0.6)
+    )
+    assert (sunny.run, sunny.reason) == (True, Reason.SURPLUS)
     below = policy.decide(
         Observation(time=7200.0, surplus_w=0.0, battery_soc=39.0, carry_hours=0.0)
     )
