@@ -187,29 +187,20 @@ def test_a_battery_that_carries_a_whole_task_starts_compute_at_night():
         stop_delay_s=0.0,
     )
     policy = Policy(config)
-    carried = policy.decide(
-        Observation(time=0.0, surplus_w=0.0, battery_soc=80.0, carry_hours=10.0)
-    )
-    assert (carried.run, carried.reason) == (True, Reason.BATTERY_SPARE)
+
+    def at(t: float, soc: float, carry: float, surplus: float = 0.0) -> tuple[bool, Reason]:
+        obs = Observation(time=t, surplus_w=surplus, battery_soc=soc, carry_hours=carry)
+        decision = policy.decide(obs)
+        return decision.run, decision.reason
+
+    assert at(0.0, 80.0, 10.0) == (True, Reason.BATTERY_SPARE)
     # Running, it goes on down to the reserve (as the one-line SoC rule does), then drains.
-    short = policy.decide(
-        Observation(time=3600.0, surplus_w=0.0, battery_soc=45.0, carry_hours=0.5)
-    )
-    assert (short.run, short.reason) == (True, Reason.BATTERY_SPARE)
+    assert at(3600.0, 45.0, 0.5) == (True, Reason.BATTERY_SPARE)
     # Running while the sun carries the worker, the sun is the reason it gives, not the store.
-    sunny = policy.decide(
-        Observation(time=3700.0, surplus_w=5.0, battery_soc=46.0, carry_hours=0.6)
-    )
-    assert (sunny.run, sunny.reason) == (True, Reason.SURPLUS)
-    below = policy.decide(
-        Observation(time=7200.0, surplus_w=0.0, battery_soc=39.0, carry_hours=0.0)
-    )
-    assert (below.run, below.reason) == (False, Reason.BATTERY_RESERVE)
+    assert at(3700.0, 46.0, 0.6, surplus=5.0) == (True, Reason.SURPLUS)
+    assert at(7200.0, 39.0, 0.0) == (False, Reason.BATTERY_RESERVE)
     # Stopped, it needs the store to carry store_margin tasks again before it starts.
-    again = policy.decide(
-        Observation(time=9000.0, surplus_w=0.0, battery_soc=45.0, carry_hours=1.0)
-    )
-    assert not again.run
+    assert at(9000.0, 45.0, 1.0)[0] is False
 
 
 def test_a_probe_starts_the_worker_on_a_full_battery():
