@@ -82,14 +82,21 @@ class Harvest:
                 self.full = [*self.full, self.full_now][-DULL_DAYS:]
                 self.full_now = False
 
+    def _day_clear(self) -> float | None:
+        """The clear sky of the last 24 hours, the scale the days are taken under; None before
+        a whole day is seen."""
+        if not self.days or len(self.clear) < 24:
+            return None
+        return sum(self.clear)
+
     def dull_spell_wh(self, day_need_wh: float) -> float:
         """What a dull spell would leave uncovered of ``day_need_wh`` a day: the worst run of
         consecutive days of the last two weeks, each day's harvest taken under the clear sky of
         the last 24 hours, and at least one overcast day's deficit. Before a whole day is seen:
         a day that gives nothing (a fresh install does not drain its battery on a guess)."""
-        if not self.days or len(self.clear) < 24:
+        clear = self._day_clear()
+        if clear is None:
             return day_need_wh
-        clear = sum(self.clear)
         overcast_wh = OVERCAST * max(self.days) * clear
         # The largest sum of a run of days' deficits: a bright day (a negative deficit) pays
         # back the days before it, as the battery refills.
@@ -103,9 +110,9 @@ class Harvest:
         """What an average recent day gave back beyond ``day_need_wh``: what the battery can
         lend compute and have back by the next day. A day that filled the pack gave back all it
         could hold (its controller curtailed the rest, unseen). None before a whole day."""
-        if not self.days or len(self.clear) < 24:
+        clear = self._day_clear()
+        if clear is None:
             return None
-        clear = sum(self.clear)
         # A harvest saved before the days were marked has fewer marks: the first days unmarked.
         full = [False] * (len(self.days) - len(self.full)) + self.full[-len(self.days) :]
         gave = [
