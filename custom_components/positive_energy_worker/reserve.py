@@ -12,15 +12,16 @@ margin. Where every recent day gave less than the Pi draws, the spell is the who
 and the reserve the whole pack: then nothing is spare. And compute never borrows more than an
 average recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it
 holds): where the days barely carry the Pi, a drained pack would not refill before the next
-spell, whatever the last fortnight's spells were.
+spell, whatever the last fortnight's spells were. Before a whole day is seen it borrows nothing.
 
 Pure Python: the integration and the benchmark run this module.
 
 The harvest memory keeps the last 24 hours' panel energy and the clear-sky model's over the same
 hours (hourly buckets), and each day's ratio of the two for two weeks, so the panel's size and
-orientation need not be known. Before a whole day is seen it assumes a day that gives nothing, so
-a fresh install does not drain its battery on a guess. A battery that was full understates what
-its panel could give (the controller curtailed): the reserve errs high, the safe side.
+orientation need not be known. Before a whole day is seen the spell is a day that gives nothing
+and nothing is lent, so a fresh install does not drain its battery on a guess. A battery that was
+full understates what its panel could give (the controller curtailed): the reserve errs high, the
+safe side.
 """
 
 from __future__ import annotations
@@ -75,12 +76,14 @@ class Harvest:
         self.energy_wh = [*self.energy_wh, self.now_wh][-24:]
         self.clear = [*self.clear, self.now_clear][-24:]
         self.now_wh = self.now_clear = 0.0
-        if self.hour is not None and (self.hour + 1) % 24 == 0 and len(self.clear) == 24:
-            clear = sum(self.clear)
-            if clear > 0:
-                self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
-                self.full = [*self.full, self.full_now][-DULL_DAYS:]
-                self.full_now = False
+        if self.hour is None or (self.hour + 1) % 24:
+            return
+        clear = sum(self.clear)
+        if len(self.clear) == 24 and clear > 0:
+            self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
+            self.full = [*self.full, self.full_now][-DULL_DAYS:]
+        # A day's mark is its own: a first, partial day's does not pass to the first whole one.
+        self.full_now = False
 
     def _day_clear(self) -> float | None:
         """The clear sky of the last 24 hours, the scale the days are taken under; None before
@@ -181,11 +184,12 @@ class NightReserve:
             capacity_wh=self.capacity_wh,
             dull_spell_wh=spell_wh,
         )
+        # Lend compute only what an average recent day gives back: a pack drained further than
+        # that meets the next dull spell short, however short the last fortnight's spells were
+        # (at Sand Point in January a bright week is followed by five dark days). Before a whole
+        # day shows what the panel gives back, nothing is lent: the sun's surplus alone computes
+        # (a fresh install at Sand Point that lent its first night met that spell dark).
         refill_wh = harvest.refill_wh(max(0.0, idle_w) * 24.0, self.capacity_wh)
-        if refill_wh is not None:
-            # Lend compute only what an average recent day gives back: a pack drained further
-            # than that meets the next dull spell short, however short the last fortnight's
-            # spells were (at Sand Point in January a bright week is followed by five dark days).
-            lent = max(0.0, refill_wh) / (1.0 + MARGIN)
-            physics = max(physics, min(100.0, 100.0 * (1.0 - lent / self.capacity_wh)))
+        lent = 0.0 if refill_wh is None else max(0.0, refill_wh) / (1.0 + MARGIN)
+        physics = max(physics, min(100.0, 100.0 * (1.0 - lent / self.capacity_wh)))
         return max(self.floor_soc, physics)
