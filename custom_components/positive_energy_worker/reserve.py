@@ -5,11 +5,11 @@ is the Pi's draw without compute times the hours until the next *useful sun* (th
 ``sun.USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to
 carry anything), counted from sunset while the sun is up (the battery must hold the whole coming
 night); plus what a dull spell would leave uncovered: the worst run of consecutive days in the
-last two weeks, each day's draw less what the panel gave per unit of clear sky that day (the
+last month, each day's draw less what the panel gave per unit of clear sky that day (the
 weather that came lately can come again, and dull days come in spells: one dull day is not the
 worst a high latitude sees), and never less than what one overcast day would leave; plus a
-margin. Where every recent day gave less than the Pi draws, the spell is the whole two weeks
-and the reserve the whole pack: then nothing is spare. And compute never borrows more than an
+margin. Where every recent day gave less than the Pi draws, the spell is the whole month and
+the reserve the whole pack: then nothing is spare. And compute never borrows more than an
 average recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it
 holds): where the days barely carry the Pi, a drained pack would not refill before the next
 spell, whatever the last fortnight's spells were. Before a whole day is seen it borrows nothing.
@@ -17,7 +17,7 @@ spell, whatever the last fortnight's spells were. Before a whole day is seen it 
 Pure Python: the integration and the benchmark run this module.
 
 The harvest memory keeps the last 24 hours' panel energy and the clear-sky model's over the same
-hours (hourly buckets), and each day's ratio of the two for two weeks, so the panel's size and
+hours (hourly buckets), and each day's ratio of the two for a month, so the panel's size and
 orientation need not be known. Before a whole day is seen the spell is a day that gives nothing
 and nothing is lent, so a fresh install does not drain its battery on a guess. A battery that was
 full understates what its panel could give (the controller curtailed): the reserve errs high, the
@@ -33,7 +33,14 @@ from .sun import HOUR_S, Site, clear_sky, hours_to_carry
 
 EMPTY_SOC: Final = 5.0  # % the pack keeps under load before its cut-off (voltage sag)
 MARGIN: Final = 0.2  # on the energy need: a colder night, an older battery
-DULL_DAYS: Final = 14  # the days a dull one is remembered: about a weather regime
+# The days a dull spell is remembered: a season's. A fortnight, about one weather regime, forgot
+# the November spells at Sand Point that, under December's lower sun, foretold December's: a
+# pack lent down in between met five dark days short (18.6 dark hours added over the year; 1.5
+# with a month, the first fortnight's).
+SPELL_DAYS: Final = 30
+# The days that count as recent: the brightest day an overcast one is a fifth of, and the average
+# day that refills what compute lent (about one weather regime).
+RECENT_DAYS: Final = 14
 # A day's harvest under a thick overcast, per unit of the brightest recent day's: daily
 # clearness indices of overcast days are about a fifth of clear days' (Liu and Jordan 1960's
 # distributions reach down to K_T 0.1-0.2). The reserve always keeps such a day's deficit: a bright
@@ -45,7 +52,7 @@ FULL_SOC: Final = 99.0  # % at which a pack counts as full: its controller curta
 @dataclass
 class Harvest:
     """The panel's energy and the clear sky's, per hour over the last day, and how the days of
-    the last two weeks compared with the clear sky."""
+    the last month compared with the clear sky."""
 
     hour: int | None = None  # the hour (since the epoch) being filled
     energy_wh: list[float] = field(default_factory=list)  # the last 24 complete hours
@@ -80,8 +87,8 @@ class Harvest:
             return
         clear = sum(self.clear)
         if len(self.clear) == 24 and clear > 0:
-            self.days = [*self.days, sum(self.energy_wh) / clear][-DULL_DAYS:]
-            self.full = [*self.full, self.full_now][-DULL_DAYS:]
+            self.days = [*self.days, sum(self.energy_wh) / clear][-SPELL_DAYS:]
+            self.full = [*self.full, self.full_now][-SPELL_DAYS:]
         # A day's mark is its own: a first, partial day's does not pass to the first whole one.
         self.full_now = False
 
@@ -94,13 +101,14 @@ class Harvest:
 
     def dull_spell_wh(self, day_need_wh: float) -> float:
         """What a dull spell would leave uncovered of ``day_need_wh`` a day: the worst run of
-        consecutive days of the last two weeks, each day's harvest taken under the clear sky of
-        the last 24 hours, and at least one overcast day's deficit. Before a whole day is seen:
+        consecutive days of the last month, each day's harvest taken under the clear sky of
+        the last 24 hours, and at least one overcast day's deficit (a fifth of the brightest
+        recent day's harvest). Before a whole day is seen:
         a day that gives nothing (a fresh install does not drain its battery on a guess)."""
         clear = self._day_clear()
         if clear is None:
             return day_need_wh
-        overcast_wh = OVERCAST * max(self.days) * clear
+        overcast_wh = OVERCAST * max(self.days[-RECENT_DAYS:]) * clear
         # The largest sum of a run of days' deficits: a bright day (a negative deficit) pays
         # back the days before it, as the battery refills.
         worst = run = 0.0
@@ -120,7 +128,7 @@ class Harvest:
         full = [False] * (len(self.days) - len(self.full)) + self.full[-len(self.days) :]
         gave = [
             capacity_wh if filled else ratio * clear - day_need_wh
-            for ratio, filled in zip(self.days, full, strict=True)
+            for ratio, filled in zip(self.days[-RECENT_DAYS:], full[-RECENT_DAYS:], strict=True)
         ]
         return sum(min(capacity_wh, wh) for wh in gave) / len(gave)
 
