@@ -195,9 +195,11 @@ class NightReserve:
         # Lend compute only what an average recent day gives back: a pack drained further than
         # that meets the next dull spell short, however short the last fortnight's spells were
         # (at Sand Point in January a bright week is followed by five dark days). Before a whole
-        # day shows what the panel gives back, nothing is lent: the sun's surplus alone computes
-        # (a fresh install at Sand Point that lent its first night met that spell dark).
+        # day shows what the panel gives back, nothing is lent: the sun fills the pack first (a
+        # fresh install at Sand Point that lent its first night met that spell dark). Lending
+        # nothing keeps the pack full, not more: a full pack's controller curtails what the
+        # panel gives beyond, and compute may take that (the demo's first day opens on it).
         refill_wh = harvest.refill_wh(max(0.0, idle_w) * 24.0, self.capacity_wh)
         lent = 0.0 if refill_wh is None else max(0.0, refill_wh) / (1.0 + MARGIN)
-        physics = max(physics, min(100.0, 100.0 * (1.0 - lent / self.capacity_wh)))
+        physics = max(physics, min(FULL_SOC, 100.0 * (1.0 - lent / self.capacity_wh)))
         return max(self.floor_soc, physics)

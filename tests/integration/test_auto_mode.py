@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.positive_energy_worker import compute_window
+from custom_components.positive_energy_worker.reserve import FULL_SOC
 from tests.integration.conftest import entry_for
 from tests.support.bridge import BridgeProcess, write_config
 from tests.support.client import request, until
@@ -279,8 +280,8 @@ async def test_off_grid_the_surplus_comes_from_the_bridges_own_readings(
     await until(lambda: entry.runtime_data.coordinator.pushing, "the push")
     assert hass.states.get(SURPLUS_W).state not in ("unknown", "unavailable")
     window = hass.states.get(WINDOW)
-    # A fresh install lends nothing of the pack: the reserve holds the worker unless the sun
-    # carries it (the reasons that read the bridge's battery and panel).
+    # The reasons that read the bridge's battery and panel (a fresh install lends nothing of the
+    # pack: the reserve holds the worker until the sun has filled it).
     reasons = {"battery_reserve", "battery_spare", "no_surplus", "surplus", "probe"}
     assert window.attributes["reason"] in reasons
     await hass.config_entries.async_unload(entry.entry_id)
@@ -293,11 +294,12 @@ async def test_off_grid_the_reserve_is_the_nights_need_and_its_memory_is_kept(
     await until(lambda: entry.runtime_data.coordinator.pushing, "the push")
     window = entry.runtime_data.window
     # A fresh install has seen no whole day of its panel yet: it lends compute nothing of the
-    # pack (only the sun's surplus computes), whatever the reserve option says.
+    # pack (the sun fills it first; a full one computes on what would be curtailed), whatever the
+    # reserve option says.
     reserve = window._observer.observe(
         dt_util.utcnow().timestamp(), entry.runtime_data.coordinator.data
     ).observation.reserve_soc
-    assert reserve == 100.0
+    assert reserve == FULL_SOC
     await hass.config_entries.async_unload(entry.entry_id)
     harvest = hass_storage[f"positive_energy_worker.{entry.entry_id}.policy"]["data"]["observer"][
         "harvest"

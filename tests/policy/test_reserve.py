@@ -8,6 +8,7 @@ import pytest
 
 from custom_components.positive_energy_worker.reserve import (
     EMPTY_SOC,
+    FULL_SOC,
     MARGIN,
     OVERCAST,
     NightReserve,
@@ -133,7 +134,8 @@ def test_a_fresh_reserve_lends_nothing_until_a_whole_day_shows_what_the_panel_gi
     fresh = NightReserve(SITE, capacity_wh=256.0)
     assert fresh.harvest.dull_spell_wh(2.7 * 24) == 2.7 * 24  # the spell: a day giving nothing
     noon = epoch(2026, 4, 1, 17, 0)
-    assert fresh.update(noon, 40.0, 2.7, 0.0) == 100.0  # only the sun's surplus computes
+    # The sun fills the pack first; a full pack computes on what its controller would curtail.
+    assert fresh.update(noon, 40.0, 2.7, 0.0) == FULL_SOC
     # The first whole day seen (a bright one, the pack full all along): the pack is lent again.
     seen = NightReserve(SITE, capacity_wh=256.0)
     after = feed(seen, epoch(2026, 4, 1, 0, 0), [80.0, 80.0], pack=100.0)
