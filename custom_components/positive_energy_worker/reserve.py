@@ -103,8 +103,8 @@ class Harvest:
         """What a dull spell would leave uncovered of ``day_need_wh`` a day: the worst run of
         consecutive days of the last month, each day's harvest taken under the clear sky of
         the last 24 hours, and at least one overcast day's deficit (a fifth of the brightest
-        recent day's harvest). Before a whole day is seen:
-        a day that gives nothing (a fresh install does not drain its battery on a guess)."""
+        recent day's harvest). Before a whole day is seen: a day that gives nothing (a fresh
+        install does not drain its battery on a guess)."""
         clear = self._day_clear()
         if clear is None:
             return day_need_wh
