@@ -22,7 +22,7 @@ import numpy as np
 from bench.policy.bridge_view import bridge_state, worker_state
 from bench.policy.controllers import Controller, Signal
 from bench.policy.scenario import BenchScenario
-from bench.policy.traces import MINUTES_PER_DAY, Traces
+from bench.policy.traces import MINUTES_PER_DAY, Floats, Traces
 from custom_components.positive_energy_worker.assembly import HomeReadings
 from custom_components.positive_energy_worker.reserve import NightReserve
 from custom_components.positive_energy_worker.sun import Site
@@ -227,7 +227,7 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
     night = NightReserve(Site(site.latitude, site.longitude), s.off_grid.capacity_wh)
     load, guards = s.sim.load, Guards(GuardConfig())
     worker_w, drains = s.worker_watts, controller.drains
-    dark = False
+    dark, days_ahead = False, tr.days_ahead_wh
     flow = battery.step(0.0, 0.0, 0.0, load.watts(0.0))
     drawn, up = 0.0, False
     for i in range(tr.minutes):
@@ -246,14 +246,17 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
             load_w=flow.panel_power - battery_w,
             worker_w=worker_w if up else 0.0,
         )
-        reserve = night.update(now, reading.panel_w, reading.load_w, reading.worker_w, soc)
+        ahead = _known(days_ahead[i]) if days_ahead is not None else ()
+        reserve = night.update(
+            now, reading.panel_w, reading.load_w, reading.worker_w, soc, days_ahead_wh=ahead
+        )
         estimate = estimator.estimate(reading, worker_w, reserve)
         signal = Signal(
             now,
             estimate.surplus_w,
             reading.worker_w,
             worker.on,
-            HomeReadings(),
+            HomeReadings(days_ahead_wh=ahead),
             bridge_state(
                 worker_state(worker.on, worker.draining),
                 worker.task_end is not None,
@@ -288,6 +291,13 @@ def run_off_grid(s: BenchScenario, tr: Traces, controller: Controller, battery: 
             # dark_hours_added (against ``none``) tells.
             tally.minute(i, drawn, drawn, worker.task_end is not None)
     return tally
+
+
+def _known(days_wh: Floats) -> tuple[float, ...]:
+    """The forecast days an entity shows, in order, up to the first it does not."""
+    unknown = np.isnan(days_wh)
+    end = int(np.argmax(unknown)) if unknown.any() else len(days_wh)
+    return tuple(float(wh) for wh in days_wh[:end])
 
 
 def _battery_low(guards: Guards, now: float, volts: float, watts: float, soc: float) -> bool:

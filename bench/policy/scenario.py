@@ -113,6 +113,12 @@ class Forecast:
 
     enabled: bool = True
     error: float = 0.35
+    # Off-grid: entities of the panel's energy tomorrow and the days after (forecast.solar's
+    # "energy production tomorrow", Solcast's "forecast tomorrow", "forecast day 3"...), the
+    # same forecast summed over each local day, for the reserve; ``lead_error`` the added sigma
+    # of a day's log beyond tomorrow, growing with the square root of the lead.
+    days: int = 3
+    lead_error: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -253,7 +259,14 @@ BENCH_FILE = table(
             built(Tasks),
         ),
         Opt("forecast"): vol.All(
-            table({Opt("enabled"): bool, Opt("error"): number(at_least=0, at_most=2)}),
+            table(
+                {
+                    Opt("enabled"): bool,
+                    Opt("error"): number(at_least=0, at_most=2),
+                    Opt("days"): vol.All(int, vol.Range(min=0, max=7)),
+                    Opt("lead_error"): number(at_least=0, at_most=2),
+                }
+            ),
             built(Forecast),
         ),
         Opt("sensing"): vol.All(table({Opt("latency_s"): number(at_least=0)}), built(Sensing)),
@@ -313,6 +326,9 @@ def parse_bench(document: dict[str, Any], name: str) -> BenchScenario:
         options["consumption_power"] = "sensor.home_power"
     if forecast.enabled:
         options["forecast"] = "sensor.energy_production_next_hour"
+    if b["kind"] == "off_grid" and forecast.days:
+        days = ("tomorrow", *(f"day_{n}" for n in range(3, forecast.days + 2)))
+        options["forecast_days"] = [f"sensor.solar_forecast_{day}" for day in days]
     options.update(b.get("policy", {}))
     home = b.get("home", {})
     appliances = tuple(home.pop("appliances", ()))

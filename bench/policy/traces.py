@@ -41,6 +41,9 @@ class Traces:
     device_names: tuple[str, ...]
     forecast_wh: Floats | None  # the forecast entity's "next hour" production (Wh) each minute
     offers: Ints  # minutes of the task the scheduler offers at each minute (0: none)
+    # Off-grid: forecast entities' energy for tomorrow and the days after (Wh), a row a minute
+    # and a column a day ahead; NaN unknown
+    days_ahead_wh: Floats | None = None
 
     @property
     def minutes(self) -> int:
@@ -84,10 +87,10 @@ def _clouds(
     return panel_w * cloud_factor(index, rng), index
 
 
-def _forecast_entity(
+def _hourly_forecast(
     s: BenchScenario, clear_w: Floats, index: Floats, rng: np.random.Generator
 ) -> Floats:
-    """The "energy production next hour" a forecast entity shows (Wh), refreshed each hour.
+    """The panel's energy a forecast entity expects in each hour (Wh, DC at the panel).
 
     The clear-sky model times the hour's clear-sky index as a day-ahead forecast gets it: the
     TMY hour's index with a log-normal error, AR(1) from hour to hour (sigma ``error``, 0.8 an
@@ -98,10 +101,39 @@ def _forecast_entity(
     from scipy.signal import lfilter
 
     error = lfilter([sigma * np.sqrt(1.0 - phi**2)], [1.0, -phi], white)
-    forecast = clear_w * np.clip(index * np.exp(error - sigma**2 / 2.0), 0.0, 1.1)
+    result: Floats = clear_w * np.clip(index * np.exp(error - sigma**2 / 2.0), 0.0, 1.1)
+    return result
+
+
+def _next_hour_entity(s: BenchScenario, hourly: Floats) -> Floats:
+    """The "energy production next hour" a forecast entity shows (Wh), refreshed each hour."""
     if s.kind == "grid_tied":
-        forecast = forecast * s.home.inverter_efficiency
-    result: Floats = np.repeat(forecast, 60)  # W over the hour = Wh in the hour
+        hourly = hourly * s.home.inverter_efficiency
+    result: Floats = np.repeat(hourly, 60)  # W over the hour = Wh in the hour
+    return result
+
+
+def _days_ahead_entities(
+    s: BenchScenario, hourly: Floats, local: pd.DatetimeIndex, rng: np.random.Generator
+) -> Floats:
+    """What forecast entities for tomorrow and the days after show each minute (Wh; a column a
+    day ahead, NaN where that day is past the run): the same forecast summed over each local
+    calendar day, days further ahead with an added daily log-normal error (sigma
+    ``lead_error`` times the square root of the days beyond tomorrow): a forecast made further
+    ahead misses more."""
+    days = np.asarray((local.normalize().tz_localize(None) - pd.Timestamp(s.start)).days)
+    first = int(days.min())
+    hour_days = days[30::60] - first  # the local day of each hour's middle minute
+    totals = np.bincount(hour_days, weights=hourly)
+    # A day only partly inside the run is not a whole forecast: unknown, as past its end.
+    totals[np.bincount(hour_days) < 24] = np.nan
+    result: Floats = np.full((len(days), s.forecast.days), np.nan)
+    for lead in range(1, s.forecast.days + 1):
+        sigma = s.forecast.lead_error * np.sqrt(lead - 1)
+        noisy = totals * np.exp(rng.normal(-(sigma**2) / 2.0, sigma, len(totals)))
+        target = days - first + lead
+        inside = target < len(totals)
+        result[inside, lead - 1] = noisy[target[inside]]
     return result
 
 
@@ -193,7 +225,10 @@ def build(s: BenchScenario) -> Traces:
             hours = max(0.25, device.hours + rng.normal(0.0, jitter))
             a, b = _add(home, t0, _local_epoch(zone, day, hour), hours * 60, device.watts)
             busy[a:b] |= bit
-    forecast = None
-    if s.forecast.enabled:
-        forecast = _forecast_entity(s, clear_w, index, np.random.default_rng(s.seed + 3000))
-    return Traces(t0, panel_w, panel_v, home, busy, names, forecast, task_offers(s, minutes))
+    hourly = _hourly_forecast(s, clear_w, index, np.random.default_rng(s.seed + 3000))
+    forecast = _next_hour_entity(s, hourly) if s.forecast.enabled else None
+    ahead = None
+    if s.kind == "off_grid" and s.forecast.days:
+        rng_ahead = np.random.default_rng(s.seed + 4000)
+        ahead = _days_ahead_entities(s, hourly, local_times(s, minutes), rng_ahead)
+    return Traces(t0, panel_w, panel_v, home, busy, names, forecast, task_offers(s, minutes), ahead)

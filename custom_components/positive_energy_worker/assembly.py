@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .days_ahead import DaysAhead
 from .models import BridgeDevice, BridgeState
 from .policy import Observation
 from .reserve import Harvest, NightReserve
@@ -43,6 +44,8 @@ class HomeReadings:
     home_battery_soc: float | None = None
     home_battery_w: float | None = None  # positive while charging
     forecast_wh: float | None = None  # the forecast entity's "next hour" production
+    # Off-grid: the forecast entities' production tomorrow and on the days after, in order.
+    days_ahead_wh: tuple[float, ...] = ()
     busy: tuple[str, ...] = ()  # the devices and priority consumers in use
 
 
@@ -90,6 +93,7 @@ class Assembly:
             battery_wh,
             settings.policy.battery_reserve_soc,
             Harvest.from_dict(saved.get("harvest") or {}),
+            DaysAhead.from_dict(saved.get("days_ahead") or {}),
         )
         self._task_started: float | None = saved.get("task_started")
 
@@ -101,6 +105,7 @@ class Assembly:
             "failed_probe_at": self._estimator.failed_probe_at,
             "task_started": self._task_started,
             "harvest": self._night.harvest.to_dict(),
+            "days_ahead": self._night.ahead.to_dict(),
         }
 
     def assemble(self, now: float, home: HomeReadings, bridge: BridgeState | None) -> Assembled:
@@ -137,7 +142,7 @@ class Assembly:
         self, now: float, home: HomeReadings, bridge: BridgeState | None, worker_w: float
     ) -> _Estimate:
         if self.settings.source is Source.OFF_GRID:
-            return self._off_grid(now, bridge, worker_w)
+            return self._off_grid(now, bridge, worker_w, home.days_ahead_wh)
         return self._grid_tied(home, worker_w)
 
     def _grid_tied(self, home: HomeReadings, worker_w: float) -> _Estimate:
@@ -159,7 +164,13 @@ class Assembly:
         home_use = None if consumption is None else max(0.0, consumption - worker_w)
         return _Estimate(grid_surplus(meter, worker_w, battery), home_use, home.home_battery_soc)
 
-    def _off_grid(self, now: float, bridge: BridgeState | None, worker_w: float) -> _Estimate:
+    def _off_grid(
+        self,
+        now: float,
+        bridge: BridgeState | None,
+        worker_w: float,
+        days_ahead_wh: tuple[float, ...],
+    ) -> _Estimate:
         if bridge is None or bridge.battery is None or bridge.solar is None:
             return _Estimate(None)
         soc, battery_w, panel_w = bridge.battery.soc, bridge.battery.power, bridge.solar.power
@@ -167,7 +178,9 @@ class Assembly:
             return _Estimate(None)
         load_w = panel_w - battery_w  # what the Pi draws, its converters' losses included
         reading = OffGridReading(now, soc, battery_w, panel_w, load_w, worker_w)
-        reserve = self._night.update(now, panel_w, load_w, worker_w, soc)
+        reserve = self._night.update(
+            now, panel_w, load_w, worker_w, soc, days_ahead_wh=days_ahead_wh
+        )
         estimate = self._estimator.estimate(reading, self.settings.policy.worker_watts, reserve)
         return _Estimate(
             estimate.surplus_w,

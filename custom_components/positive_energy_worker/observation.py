@@ -34,6 +34,17 @@ def pi_cpu_load(state: BridgeState | None) -> float | None:
     return state.host.background_cpu_percent
 
 
+def _days_ahead(hass: HomeAssistant, entity_ids: Iterable[str]) -> tuple[float, ...]:
+    """The forecast entities' energy (Wh), day by day, up to the first that is unread."""
+    days: list[float] = []
+    for entity_id in entity_ids:
+        wh = _number(hass, entity_id, EnergyConverter, UnitOfEnergy.WATT_HOUR)
+        if wh is None:
+            break
+        days.append(wh)
+    return tuple(days)
+
+
 def _number(
     hass: HomeAssistant,
     entity_id: str | None,
@@ -120,7 +131,7 @@ class Observer:
     def tracked(self) -> tuple[str, ...]:
         """The entities whose changes change the observation."""
         s = self.settings
-        meters = [s.home_battery_soc, s.home_battery_power, s.forecast]
+        meters = [s.home_battery_soc, s.home_battery_power, s.forecast, *s.forecast_days]
         if s.source is Source.GRID:
             meters.append(s.grid_power)
         elif s.source is Source.METERS:
@@ -151,5 +162,6 @@ class Observer:
             home_battery_soc=_number(hass, s.home_battery_soc),
             home_battery_w=_watts(hass, s.home_battery_power),
             forecast_wh=_number(hass, s.forecast, EnergyConverter, UnitOfEnergy.WATT_HOUR),
+            days_ahead_wh=_days_ahead(hass, s.forecast_days),
             busy=busy,
         )

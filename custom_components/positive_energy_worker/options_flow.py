@@ -29,6 +29,7 @@ from .settings import (
     DEVICE_KNOBS,
     EXPORT_POSITIVE,
     FORECAST,
+    FORECAST_DAYS,
     GRID_POWER,
     HOME_BATTERY_KNOBS,
     HOME_BATTERY_POWER,
@@ -164,6 +165,10 @@ STEPS: Final[dict[str, vol.Schema]] = {
         }
     ),
     "policy": vol.Schema(
-        {**numbers(POLICY_KNOBS), vol.Optional(FORECAST): entity_selector("energy")}
+        {
+            **numbers(POLICY_KNOBS),
+            vol.Optional(FORECAST): entity_selector("energy"),
+            vol.Optional(FORECAST_DAYS): entity_selector("energy", multiple=True),
+        }
     ),
 }

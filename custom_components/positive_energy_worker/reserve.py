@@ -13,6 +13,9 @@ the reserve the whole pack: then nothing is spare. And compute never borrows mor
 average recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it
 holds): where the days barely carry the Pi, a drained pack would not refill before the next
 spell, whatever the last fortnight's spells were. Before a whole day is seen it borrows nothing.
+With forecast entities of the panel's energy on the coming days (tomorrow's, then the day
+after's...; ``days_ahead.py``), the dull days they foresee come first and the month's worst spell
+after them.
 
 Pure Python: the integration and the benchmark run this module.
 
@@ -20,15 +23,19 @@ The harvest memory keeps the last 24 hours' panel energy and the clear-sky model
 hours (hourly buckets), and each day's ratio of the two for a month, so the panel's size and
 orientation need not be known. Before a whole day is seen the spell is a day that gives nothing
 and nothing is lent, so a fresh install does not drain its battery on a guess. A battery that was
-full understates what its panel could give (the controller curtailed): the reserve errs high, the
-safe side.
+full understates what its panel could give (the controller curtailed): the spell errs high, the
+safe side; what a full day gave back is judged from the clearness of its hours the pack was not
+full (taking a day the pack topped up at dusk for one that gave all it holds lent a Sand Point
+January pack down before a dull week).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
+from .days_ahead import DaysAhead
 from .sun import HOUR_S, Site, clear_sky, hours_to_carry
 
 EMPTY_SOC: Final = 5.0  # % the pack keeps under load before its cut-off (voltage sag)
@@ -47,6 +54,10 @@ RECENT_DAYS: Final = 14
 # fortnight does not promise a bright tomorrow.
 OVERCAST: Final = 0.2
 FULL_SOC: Final = 99.0  # % at which a pack counts as full: its controller curtails from there
+# The share of a day's clear sky that must fall in hours the pack was not full for those hours'
+# clearness to tell what the full hours' panel could have given; below it a full day is taken
+# to have given back all the pack holds.
+UNCLIPPED: Final = 0.25
 
 
 @dataclass
@@ -67,6 +78,12 @@ class Harvest:
     idle_w: float | None = None
     full_now: bool = False  # the pack was full in the day being filled
     full: list[bool] = field(default_factory=list)  # the pack was full that day, a day each
+    hour_full: bool = False  # the pack was full in the hour being filled
+    full_hours: list[bool] = field(default_factory=list)  # over the last 24 complete hours
+    # What the panel could have given each day, per clear-sky hour: its harvest, and in the
+    # hours the pack was full (its controller curtailed, unseen) the day's clearness of the
+    # hours it was not; None where too few hours were not full to tell, a day each.
+    could: list[float | None] = field(default_factory=list)
 
     def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> None:
         """Book the panel's power ``panel_w`` since the previous call."""
@@ -82,15 +99,31 @@ class Harvest:
     def _close(self) -> None:
         self.energy_wh = [*self.energy_wh, self.now_wh][-24:]
         self.clear = [*self.clear, self.now_clear][-24:]
+        # A store saved before the hours were marked: its first hours unmarked.
+        marks = [False] * max(0, len(self.energy_wh) - 1 - len(self.full_hours))
+        self.full_hours = [*marks, *self.full_hours, self.hour_full][-len(self.energy_wh) :]
         self.now_wh = self.now_clear = 0.0
+        self.hour_full = False
         if self.hour is None or (self.hour + 1) % 24:
             return
         clear = sum(self.clear)
         if len(self.clear) == 24 and clear > 0:
             self.days = [*self.days, sum(self.energy_wh) / clear][-SPELL_DAYS:]
             self.full = [*self.full, self.full_now][-SPELL_DAYS:]
+            self.could = [*self.could, self._could(clear)][-SPELL_DAYS:]
         # A day's mark is its own: a first, partial day's does not pass to the first whole one.
         self.full_now = False
+
+    def _could(self, clear: float) -> float | None:
+        """The day's harvest per clear-sky hour had the pack taken all the panel gave."""
+        hours = list(zip(self.energy_wh, self.clear, self.full_hours, strict=True))
+        seen_wh = sum(wh for wh, _, full in hours if not full)
+        seen_clear = sum(sky for _, sky, full in hours if not full)
+        if seen_clear == clear:
+            return seen_wh / clear
+        if seen_clear < UNCLIPPED * clear:
+            return None
+        return max(sum(self.energy_wh), seen_wh * clear / seen_clear) / clear
 
     def _day_clear(self) -> float | None:
         """The clear sky of the last 24 hours, the scale the days are taken under; None before
@@ -124,11 +157,19 @@ class Harvest:
         clear = self._day_clear()
         if clear is None:
             return None
-        # A harvest saved before the days were marked has fewer marks: the first days unmarked.
+        # A harvest saved before the days were marked has fewer marks: the first days unmarked;
+        # before the hours were, a full day's panel unknown.
         full = [False] * (len(self.days) - len(self.full)) + self.full[-len(self.days) :]
+        could = [None] * (len(self.days) - len(self.could)) + self.could[-len(self.days) :]
         gave = [
-            capacity_wh if filled else ratio * clear - day_need_wh
-            for ratio, filled in zip(self.days[-RECENT_DAYS:], full[-RECENT_DAYS:], strict=True)
+            ratio * clear - day_need_wh
+            if not filled
+            else capacity_wh
+            if potential is None
+            else potential * clear - day_need_wh
+            for ratio, filled, potential in zip(
+                self.days[-RECENT_DAYS:], full[-RECENT_DAYS:], could[-RECENT_DAYS:], strict=True
+            )
         ]
         return sum(min(capacity_wh, wh) for wh in gave) / len(gave)
 
@@ -139,6 +180,17 @@ class Harvest:
     def from_dict(cls, data: dict[str, Any]) -> Harvest:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+
+def forecast_spell_wh(days_wh: Sequence[float], day_need_wh: float, then_wh: float) -> float:
+    """What the forecast days ``days_wh`` would leave uncovered of ``day_need_wh`` a day, a
+    bright day paying back the days before it, with the worst spell of the month, ``then_wh``,
+    after them (the weather past the forecast may be the worst the season held)."""
+    worst = run = 0.0
+    for wh in days_wh:
+        run = max(0.0, run + day_need_wh - wh)
+        worst = max(worst, run)
+    return max(worst, run + then_wh)
 
 
 def reserve_soc(
@@ -166,24 +218,42 @@ class NightReserve:
     capacity_wh: float
     floor_soc: float = 0.0  # the user's own minimum (the battery reserve option)
     harvest: Harvest = field(default_factory=Harvest)
+    ahead: DaysAhead = field(default_factory=DaysAhead)
 
     def update(
-        self, t: float, panel_w: float, load_w: float, worker_w: float, soc: float | None = None
+        self,
+        t: float,
+        panel_w: float,
+        load_w: float,
+        worker_w: float,
+        soc: float | None = None,
+        *,
+        days_ahead_wh: Sequence[float] = (),
     ) -> float:
         """The reserve SoC (%) at ``t``; ``load_w`` is the Pi's whole draw, ``worker_w`` the
         worker's power while it is up, 0 while it is off (what the Pi draws then is what the
-        night must carry); ``soc`` the pack's, to mark the days it was filled."""
+        night must carry); ``soc`` the pack's, to mark the days it was filled;
+        ``days_ahead_wh`` the panel's energy forecast entities expect tomorrow and on the
+        days after it, in order, if they are chosen."""
         harvest, site = self.harvest, self.site
         harvest.add(site.latitude, site.longitude, t, panel_w)
-        if soc is not None and soc >= FULL_SOC:
-            harvest.full_now = True
+        full = soc is not None and soc >= FULL_SOC
+        if full:
+            harvest.full_now = harvest.hour_full = True
+        self.ahead.read(site.longitude, t, days_ahead_wh)
+        self.ahead.book(site.longitude, t, panel_w, full)
         if worker_w <= 0 and load_w > 0 and (panel_w <= 0 or harvest.idle_w is None):
             # In the dark, what the battery gives is what the Pi draws; in the sun the panel's
             # share carries the controller's losses too, and would count them into the night.
             harvest.idle_w = load_w
         # Never seen without the worker: its whole draw, to be safe.
         idle_w = load_w if harvest.idle_w is None else harvest.idle_w
-        spell_wh = harvest.dull_spell_wh(max(0.0, idle_w) * 24.0)
+        day_need_wh = max(0.0, idle_w) * 24.0
+        spell_wh = forecast_spell_wh(
+            self.ahead.coming(site.latitude, site.longitude, t),
+            day_need_wh,
+            harvest.dull_spell_wh(day_need_wh),
+        )
         physics = reserve_soc(
             latitude=site.latitude,
             longitude=site.longitude,
@@ -199,7 +269,7 @@ class NightReserve:
         # fresh install at Sand Point that lent its first night met that spell dark). Lending
         # nothing keeps the pack full, not more: a full pack's controller curtails what the
         # panel gives beyond, and compute may take that (the demo's first day opens on it).
-        refill_wh = harvest.refill_wh(max(0.0, idle_w) * 24.0, self.capacity_wh)
+        refill_wh = harvest.refill_wh(day_need_wh, self.capacity_wh)
         lent = 0.0 if refill_wh is None else max(0.0, refill_wh) / (1.0 + MARGIN)
         physics = max(physics, min(FULL_SOC, 100.0 * (1.0 - lent / self.capacity_wh)))
         return max(self.floor_soc, physics)

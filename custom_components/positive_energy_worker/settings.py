@@ -47,6 +47,7 @@ IDLE_ENTITIES: Final = "idle_entities"
 IDLE_DEVICES: Final = "idle_devices"
 PRIORITY_CONSUMERS: Final = "priority_consumers"
 FORECAST: Final = "forecast"
+FORECAST_DAYS: Final = "forecast_days"
 
 # What compute draws on a Pi: the simulation's busy less its idle watts (6.4 - 2.7 W); a real
 # Pi 4 under a full load draws about as much more than at rest.
@@ -111,6 +112,8 @@ class AutoSettings:
     pi_cpu_percent: float = DEVICE_KNOBS["pi_cpu_percent"].default
     priority_consumers: tuple[str, ...] = ()
     forecast: str | None = None
+    # Off-grid: the panel's energy expected tomorrow and on the days after, in that order.
+    forecast_days: tuple[str, ...] = ()
 
     @classmethod
     def from_options(cls, options: Mapping[str, Any]) -> AutoSettings:
@@ -137,6 +140,7 @@ class AutoSettings:
             pi_cpu_percent=_number(options, DEVICE_KNOBS, "pi_cpu_percent"),
             priority_consumers=_many(options, PRIORITY_CONSUMERS),
             forecast=_entity(options, FORECAST),
+            forecast_days=_many(options, FORECAST_DAYS),
         )
 
     def missing_meters(self) -> str | None:

@@ -78,9 +78,14 @@ class Battery:
             out_current = min(out_current, load_current + room_a)
         battery_current = out_current - load_current
         voltage = ocv + battery_current * self.pack.resistance_ohm
-        used = panel_power
+        available = panel_power
+        if ctl.kind == "pwm" and wanted > 0:
+            # Pulled down to the battery's voltage the panel gives its current at that voltage,
+            # not its maximum power: the rest is never made (not curtailed, not lost in heat).
+            available = min(panel_power, wanted * voltage)
+        used = available
         if out_current < wanted:  # the set point holds the current back: the rest is curtailed
-            used = min(panel_power, panel_power * out_current / wanted)
+            used = min(available, available * out_current / wanted)
         amp_hours = battery_current * seconds / 3600.0
         if amp_hours > 0:
             amp_hours *= self.pack.chemistry.charge_efficiency
@@ -92,6 +97,6 @@ class Battery:
             panel_power=used,
             panel_voltage=panel_v if panel_power > 0 else 0.0,
             panel_current=used / panel_v if used > 0 and panel_v > 0 else 0.0,
-            curtailed_power=max(0.0, panel_power - used),
+            curtailed_power=max(0.0, available - used),
             load_power=load_watts if load_current > 0 else 0.0,
         )

@@ -105,6 +105,30 @@ def test_the_battery_charges_by_day_and_a_full_one_curtails_the_panel():
     assert at_noon.battery_current < scenario.charge_controller.max_charge_current / 2  # tapered
 
 
+def test_a_pwm_controller_takes_the_panels_current_at_the_batterys_voltage():
+    # PWM pulls the panel down to the battery: its current at that voltage, not its maximum
+    # power, is what comes in, and what the panel reads is what the battery and the Pi take.
+    scenario = scenario_with(
+        "clear_summer_day", battery={"initial_soc": 40}, charge_controller={"kind": "pwm"}
+    )
+    clock = ManualClock(scenario.clock.start)
+    simulation = Simulation(scenario, clock)
+    states = []
+    run(simulation, clock, hours=24, every=lambda _: states.append(simulation.truth))
+    noon = next(t for t in states if t.time.astimezone(scenario.zone).hour == 13)
+    assert noon.soc < 99.0  # still charging: nothing curtailed
+    assert noon.solar_voltage == pytest.approx(noon.battery_voltage)
+    taken = noon.battery_voltage * noon.battery_current + noon.load_power
+    assert noon.solar_power == pytest.approx(taken, rel=0.02)
+    assert noon.solar_power == pytest.approx(noon.solar_voltage * noon.solar_current)
+    assert noon.curtailed_power == 0.0
+    # The same panel on MPPT gives more: its maximum power, less the converter's loss.
+    mppt_clock = ManualClock(scenario.clock.start)
+    mppt = Simulation(scenario_with("clear_summer_day", battery={"initial_soc": 40}), mppt_clock)
+    at_noon = run(mppt, mppt_clock, hours=(noon.time - scenario.clock.start).total_seconds() / 3600)
+    assert at_noon.solar_power > 1.2 * noon.solar_power
+
+
 @pytest.mark.parametrize("chemistry", ["lead_acid", "lifepo4"])
 def test_a_full_pack_holds_no_more_and_the_rest_is_curtailed(chemistry: str):
     # A lead-acid pack's absorption voltage stands far above its rest voltage even when full:

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 from homeassistant.core import HomeAssistant
 
-from custom_components.positive_energy_worker.models import BatteryInfo, BridgeDevice
+from bench.policy.bridge_view import bridge_state
+from custom_components.positive_energy_worker.models import BatteryInfo, BridgeDevice, WorkerState
 from custom_components.positive_energy_worker.observation import Observer
 from custom_components.positive_energy_worker.settings import AutoSettings
 
@@ -24,6 +25,7 @@ DEVICE = BridgeDevice(
     battery=BatteryInfo(chemistry="lifepo4", nominal_voltage=12.8, capacity_ah=20.0),
     worker_image="positive-energy/standin-worker:2",
 )
+DEVICE_WH = 12.8 * 20.0  # the battery's energy
 WATTS = {"unit_of_measurement": "W", "device_class": "power"}
 
 
@@ -170,3 +172,44 @@ async def test_the_smoothed_surplus_and_the_task_survive_through_to_dict(
     assert -100.0 < smoothed < 100.0
     resumed = Observer(hass, options, DEVICE, first.to_dict())
     assert resumed.observe(1060.0, None).surplus_w == pytest.approx(smoothed)
+
+
+async def test_off_grid_a_dull_tomorrow_in_the_forecast_entity_raises_the_reserve(
+    hass: HomeAssistant,
+) -> None:
+    await hass.config.async_update(latitude=36.1, longitude=-79.95)
+    hass.states.async_set("sensor.tomorrow", "0.004", {"unit_of_measurement": "kWh"})
+    options = {"surplus_source": "off_grid", "battery_reserve_soc": 0}
+    plain = observer(hass, **options)
+    forecast = observer(hass, **options, forecast_days=["sensor.tomorrow"])
+    assert "sensor.tomorrow" in forecast.tracked()
+    start = datetime(2026, 4, 1, tzinfo=UTC).timestamp()
+    reserves: dict[str, float | None] = {}
+    # Two bright days with the pack full, so both lend; then 3 pm, tomorrow 4 Wh.
+    for minute in range(2 * 1440 + 20 * 60):
+        t = start + 60.0 * minute
+        hour = (t / 3600.0 - 5.0) % 24.0  # local time, near enough
+        panel = 40.0 if 8.0 <= hour <= 17.0 else 0.0
+        state = bridge_state(WorkerState.STOPPED, False, 100.0, panel - 2.7, panel)
+        for name, watcher in (("plain", plain), ("forecast", forecast)):
+            reserves[name] = watcher.observe(t, state).observation.reserve_soc
+    assert reserves["plain"] is not None
+    assert reserves["forecast"] is not None
+    # Tomorrow's 4 Wh leave nearly all of a day's 65 Wh uncovered: that much more is kept.
+    kept_wh = (reserves["forecast"] - reserves["plain"]) / 100.0 * DEVICE_WH
+    assert kept_wh == pytest.approx((2.7 * 24 - 4.0) * 1.2, rel=0.05)
+
+
+async def test_the_days_ahead_are_read_in_order_up_to_the_first_unread(
+    hass: HomeAssistant,
+) -> None:
+    kwh = {"unit_of_measurement": "kWh"}
+    hass.states.async_set("sensor.tomorrow", "0.2", kwh)
+    hass.states.async_set("sensor.day_3", "150", {"unit_of_measurement": "Wh"})
+    hass.states.async_set("sensor.day_4", "unavailable", kwh)
+    hass.states.async_set("sensor.day_5", "0.3", kwh)
+    days = ["sensor.tomorrow", "sensor.day_3", "sensor.day_4", "sensor.day_5"]
+    watcher = observer(hass, surplus_source="off_grid", forecast_days=days)
+    assert set(days) <= set(watcher.tracked())
+    # A day unread breaks the sequence: the days after it would be taken for the wrong ones.
+    assert watcher._home(()).days_ahead_wh == (200.0, 150.0)

@@ -54,3 +54,32 @@ def test_the_forecast_does_not_know_the_minutes_clouds(monkeypatch: pytest.Monke
     # An entity that refreshes hourly: flat within each hour.
     hours = one.forecast_wh.reshape(-1, 60)
     assert np.all(hours == hours[:, :1])
+
+
+def test_the_days_ahead_do_not_know_the_minutes_clouds_and_miss_more_further_ahead(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    s = load_bench("off_grid").with_days(60)
+    one = build(s)
+    other_clouds = traces.cloud_factor
+
+    def clouds(index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return other_clouds(index, np.random.default_rng(99))
+
+    monkeypatch.setattr(traces, "cloud_factor", clouds)
+    other = build(s)
+    assert one.days_ahead_wh is not None
+    assert other.days_ahead_wh is not None
+    assert np.array_equal(one.days_ahead_wh, other.days_ahead_wh, equal_nan=True)
+    # Seen at local noon (17:00 UTC in Greensboro), each lead against the day's real harvest.
+    harvest = one.panel_w.reshape(-1, MINUTES_PER_DAY).sum(axis=1) / 60.0
+    noon = np.arange(s.days) * MINUTES_PER_DAY + 17 * 60
+    errors = []
+    for lead in range(s.forecast.days):
+        seen = one.days_ahead_wh[noon, lead]
+        known = ~np.isnan(seen)
+        assert known.sum() > 50  # only the last days' targets lie past the run
+        target = np.arange(s.days)[known] + lead + 1
+        errors.append(np.std(np.log(seen[known] / harvest[target])))
+    assert errors[0] < errors[-1]
+    assert 0.05 < errors[0] < 0.6  # a day-ahead forecast: neither perfect nor blind

@@ -12,6 +12,7 @@ from custom_components.positive_energy_worker.reserve import (
     MARGIN,
     OVERCAST,
     NightReserve,
+    forecast_spell_wh,
     reserve_soc,
 )
 from custom_components.positive_energy_worker.sun import (
@@ -241,3 +242,64 @@ def test_compute_borrows_only_what_an_average_day_gives_back():
     topped = feed(full, epoch(2026, 4, 1, 0, 0), [12.0] * 5, pack=100.0)
     assert full.harvest.refill_wh(2.7 * 24, 256.0) == 256.0
     assert topped == pytest.approx(greensboro_reserve(end, full.harvest.dull_spell_wh(2.7 * 24)))
+
+
+def test_a_dull_tomorrow_in_the_forecast_keeps_its_shortfall_on_top_of_the_spell():
+    afternoon = epoch(2026, 1, 1, 20, 0)  # 3 pm in Greensboro
+    need = 2.7 * 24
+    without = seasoned(256.0).update(afternoon, 0.0, 2.7, 0.0)
+    bright = seasoned(256.0).update(afternoon, 0.0, 2.7, 0.0, days_ahead_wh=[500.0])
+    dull = seasoned(256.0).update(afternoon, 0.0, 2.7, 0.0, days_ahead_wh=[5.0])
+    assert bright == pytest.approx(without)  # a day that carries the Pi adds nothing
+    assert dull == pytest.approx(without + 100.0 * (need - 5.0) * (1.0 + MARGIN) / 256.0)
+
+
+def test_a_forecast_read_near_midnight_is_not_taken_for_the_wrong_day():
+    # 11:20 pm solar time: "tomorrow" may already mean the day after the coming sun's.
+    late = epoch(2026, 1, 2, 4, 40)
+    reserve, plain = seasoned(256.0), seasoned(256.0)
+    assert reserve.update(late, 0.0, 2.7, 0.0, days_ahead_wh=[5.0]) == pytest.approx(
+        plain.update(late, 0.0, 2.7, 0.0)
+    )
+    assert reserve.ahead.day is None
+
+
+def test_dull_days_ahead_add_up_a_bright_one_pays_them_back_and_the_months_worst_follows():
+    need, worst = 65.0, 10.0
+    assert forecast_spell_wh([], need, worst) == worst  # no forecast: the month's worst
+    assert forecast_spell_wh([200.0, 5.0], need, worst) == pytest.approx(60.0 + worst)
+    assert forecast_spell_wh([5.0, 5.0], need, worst) == pytest.approx(120.0 + worst)
+    # The dull day paid back by a bright one after it: the dull day's deficit was the most.
+    assert forecast_spell_wh([5.0, 200.0], need, worst) == pytest.approx(60.0)
+
+
+def run_days(reserve: NightReserve, start: float, peak: float, full_from: int, full_to: int):
+    """Two days of sun shaped like the clear sky at ``peak`` (W); the pack full from UTC hour
+    ``full_from`` to ``full_to`` each day (the panel then gives only what the Pi takes)."""
+    for minute in range(2 * 1440):
+        t = start + 60.0 * minute
+        full = full_from <= (minute // 60) % 24 < full_to
+        panel = peak * clear_sky(*GREENSBORO, t)
+        reserve.update(t, min(panel, 2.7) if full else panel, 2.7, 0.0, 100.0 if full else 60.0)
+
+
+def test_a_day_full_for_an_hour_at_dusk_gave_back_what_its_panel_gave_not_the_whole_pack():
+    reserve = NightReserve(SITE, capacity_wh=256.0)
+    # A dull day that barely carries the Pi, the pack topped up in its last light.
+    run_days(reserve, epoch(2026, 1, 5, 0, 0), 7.0, 21, 22)
+    assert reserve.harvest.full[-1]
+    back = reserve.harvest.refill_wh(2.7 * 24, 256.0)
+    assert back is not None
+    assert back < 0.25 * 256.0
+
+
+def test_a_day_full_from_noon_gave_back_what_its_morning_shows_the_panel_could_give():
+    clipped = NightReserve(SITE, capacity_wh=1000.0)
+    run_days(clipped, epoch(2026, 4, 5, 0, 0), 40.0, 17, 21)  # full from local noon to 4 pm
+    free = NightReserve(SITE, capacity_wh=1000.0)
+    feed(free, epoch(2026, 4, 5, 0, 0), [40.0, 40.0], pack=60.0)  # never full: all seen
+    assert clipped.harvest.days[-1] < 0.7 * free.harvest.days[-1]  # the harvest, clipped
+    clipped_back = clipped.harvest.refill_wh(2.7 * 24, 1000.0)
+    free_back = free.harvest.refill_wh(2.7 * 24, 1000.0)
+    assert free_back is not None
+    assert clipped_back == pytest.approx(free_back, rel=0.15)
