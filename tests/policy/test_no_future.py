@@ -12,7 +12,7 @@ from bench.policy import traces
 from bench.policy.__main__ import _controller
 from bench.policy.run import run_grid_tied
 from bench.policy.scenario import load_bench
-from bench.policy.traces import MINUTES_PER_DAY, build
+from bench.policy.traces import MINUTES_PER_DAY, Traces, build
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +36,9 @@ def test_a_changed_future_leaves_every_decision_before_it(site, name: str):
     assert not np.array_equal(before, after)
 
 
-def test_the_forecast_does_not_know_the_minutes_clouds(monkeypatch: pytest.MonkeyPatch):
-    s = load_bench("grid_tied").with_days(2)
+def under_other_clouds(s, monkeypatch: pytest.MonkeyPatch) -> tuple[Traces, Traces]:
+    """The site's traces, and again with other clouds over the same hours."""
     one = build(s)
-    # Other clouds over the same hours: the panel's minutes change, the forecast must not.
     other_clouds = traces.cloud_factor
 
     def clouds(index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -48,6 +47,12 @@ def test_the_forecast_does_not_know_the_minutes_clouds(monkeypatch: pytest.Monke
     monkeypatch.setattr(traces, "cloud_factor", clouds)
     other = build(s)
     assert not np.array_equal(one.panel_w, other.panel_w)
+    return one, other
+
+
+def test_the_forecast_does_not_know_the_minutes_clouds(monkeypatch: pytest.MonkeyPatch):
+    # Other clouds over the same hours: the panel's minutes change, the forecast must not.
+    one, other = under_other_clouds(load_bench("grid_tied").with_days(2), monkeypatch)
     assert one.forecast_wh is not None
     assert other.forecast_wh is not None
     assert np.array_equal(one.forecast_wh, other.forecast_wh)
@@ -60,14 +65,7 @@ def test_the_days_ahead_do_not_know_the_minutes_clouds_and_miss_more_further_ahe
     monkeypatch: pytest.MonkeyPatch,
 ):
     s = load_bench("off_grid").with_days(60)
-    one = build(s)
-    other_clouds = traces.cloud_factor
-
-    def clouds(index: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return other_clouds(index, np.random.default_rng(99))
-
-    monkeypatch.setattr(traces, "cloud_factor", clouds)
-    other = build(s)
+    one, other = under_other_clouds(s, monkeypatch)
     assert one.days_ahead_wh is not None
     assert other.days_ahead_wh is not None
     assert np.array_equal(one.days_ahead_wh, other.days_ahead_wh, equal_nan=True)
