@@ -14,8 +14,10 @@ curtailed, and the delivered energy understates the panel).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from itertools import takewhile
 from typing import Any, Final
 
 from .sun import DAY_S, HOUR_S, USEFUL_ELEVATION, solar_elevation
@@ -54,12 +56,16 @@ class DaysAhead:
         early, late = READ_HOURS
         if not days_wh or not early <= solar_hour(longitude, t) <= late:
             return
+        # A day that is not a number ends the list (and would not survive the JSON store).
+        finite = list(takewhile(math.isfinite, days_wh))
+        if not finite:
+            return
         today = solar_day(longitude, t)
         kept: list[float] = []
         if self.day is not None and self.day <= today:
             kept = self.wh[today - self.day : today - self.day + 1]
         self.day = today + 1 - len(kept)
-        self.wh = [*kept, *(max(0.0, wh) for wh in days_wh)]
+        self.wh = [*kept, *(max(0.0, wh) for wh in finite)]
 
     def book(self, longitude: float, t: float, panel_w: float, full: bool) -> None:
         """Book the panel's delivered power ``panel_w`` since the previous call; ``full`` while

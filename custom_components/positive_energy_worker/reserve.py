@@ -116,6 +116,8 @@ class Harvest:
 
     def _could(self, clear: float) -> float | None:
         """The day's harvest per clear-sky hour had the pack taken all the panel gave."""
+        if not len(self.energy_wh) == len(self.clear) == len(self.full_hours):
+            return None  # a store written otherwise: the old rule, all the pack holds
         hours = list(zip(self.energy_wh, self.clear, self.full_hours, strict=True))
         seen_wh = sum(wh for wh, _, full in hours if not full)
         seen_clear = sum(sky for _, sky, full in hours if not full)

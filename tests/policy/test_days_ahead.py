@@ -3,6 +3,7 @@ speaks of, and what the panel delivers against it."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -38,6 +39,15 @@ def test_a_forecast_read_at_dawn_keeps_todays_from_yesterday():
     assert ahead.coming(*GREENSBORO, dawn) == [5.0, 250.0, 300.0]
     # Once the sun is up, the next sun is tomorrow's.
     assert ahead.coming(*GREENSBORO, epoch(2026, 1, 2, 17, 0)) == [250.0, 300.0]
+
+
+def test_a_day_that_is_not_a_number_ends_the_list():
+    ahead = DaysAhead()
+    ahead.read(LONGITUDE, epoch(2026, 1, 1, 20, 0), [5.0, float("inf"), 300.0])
+    assert ahead.wh == [5.0]
+    ahead.read(LONGITUDE, epoch(2026, 1, 1, 21, 0), [float("nan")])
+    assert ahead.wh == [5.0]  # nothing read: the last reading stands
+    json.dumps(ahead.to_dict(), allow_nan=False)
 
 
 def test_a_reading_near_midnight_is_not_taken_for_the_wrong_day():
