@@ -513,12 +513,17 @@ async def test_the_devices_and_policy_steps_reach_the_window(hass: HomeAssistant
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
+    days = ["sensor.solcast_forecast_tomorrow", "sensor.solcast_forecast_day_3"]
     result = await options_step(
-        hass, entry, "policy", {"start_delay_s": 30, "battery_reserve_soc": 55}
+        hass,
+        entry,
+        "policy",
+        {"start_delay_s": 30, "battery_reserve_soc": 55, "forecast_days": days},
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     window = entry.runtime_data.window
+    assert window.settings.forecast_days == tuple(days)  # in the order chosen: day by day
     assert window.settings.idle_entities == ("media_player.tv",)
     assert window.settings.idle_power_w == 25
     assert window.policy.config.start_delay_s == 30
