@@ -48,7 +48,6 @@ class DaysAhead:
     booked_wh: float = 0.0
     booked_full: bool = False  # the pack was full in it
     booked_whole: bool = False  # booked from its start
-    last: float | None = None
     pairs: list[list[float]] = field(default_factory=list)  # [forecast, delivered] Wh a day
 
     def read(self, longitude: float, t: float, days_wh: Sequence[float]) -> None:
@@ -67,11 +66,9 @@ class DaysAhead:
         self.day = today + 1 - len(kept)
         self.wh = [*kept, *(max(0.0, wh) for wh in finite)]
 
-    def book(self, longitude: float, t: float, panel_w: float, full: bool) -> None:
-        """Book the panel's delivered power ``panel_w`` since the previous call; ``full`` while
-        the pack is full."""
-        dt = 0.0 if self.last is None else min(max(0.0, t - self.last), HOUR_S)
-        self.last = t
+    def book(self, longitude: float, t: float, delivered_wh: float, full: bool) -> None:
+        """Book the panel's energy delivered since the previous reading, at ``t``; ``full``
+        while the pack is full."""
         today = solar_day(longitude, t)
         if self.booking != today:
             forecast = self._forecast_of(self.booking)
@@ -82,7 +79,7 @@ class DaysAhead:
             self.booked_whole = self.booking == today - 1
             self.booking = today
             self.booked_wh, self.booked_full = 0.0, False
-        self.booked_wh += max(0.0, panel_w) * dt / HOUR_S
+        self.booked_wh += max(0.0, delivered_wh)
         self.booked_full = self.booked_full or full
 
     def _forecast_of(self, day: int | None) -> float | None:

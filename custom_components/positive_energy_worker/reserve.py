@@ -85,8 +85,9 @@ class Harvest:
     # hours it was not; None where too few hours were not full to tell, a day each.
     could: list[float | None] = field(default_factory=list)
 
-    def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> None:
-        """Book the panel's power ``panel_w`` since the previous call."""
+    def add(self, latitude: float, longitude: float, t: float, panel_w: float) -> float:
+        """Book the panel's power ``panel_w`` since the previous call; returns the seconds
+        booked (none on the first call, at most an hour across a gap)."""
         dt = 0.0 if self.last is None else min(max(0.0, t - self.last), HOUR_S)
         self.last = t
         hour = int(t // HOUR_S)
@@ -95,6 +96,7 @@ class Harvest:
         self.hour = hour
         self.now_wh += max(0.0, panel_w) * dt / HOUR_S
         self.now_clear += clear_sky(latitude, longitude, t) * dt / HOUR_S
+        return dt
 
     def _close(self) -> None:
         self.energy_wh = [*self.energy_wh, self.now_wh][-24:]
@@ -121,8 +123,6 @@ class Harvest:
         hours = list(zip(self.energy_wh, self.clear, self.full_hours, strict=True))
         seen_wh = sum(wh for wh, _, full in hours if not full)
         seen_clear = sum(sky for _, sky, full in hours if not full)
-        if seen_clear == clear:
-            return seen_wh / clear
         if seen_clear < UNCLIPPED * clear:
             return None
         return max(sum(self.energy_wh), seen_wh * clear / seen_clear) / clear
@@ -163,16 +163,15 @@ class Harvest:
         # before the hours were, a full day's panel unknown.
         full = [False] * (len(self.days) - len(self.full)) + self.full[-len(self.days) :]
         could = [None] * (len(self.days) - len(self.could)) + self.could[-len(self.days) :]
-        gave = [
-            ratio * clear - day_need_wh
-            if not filled
-            else capacity_wh
-            if potential is None
-            else potential * clear - day_need_wh
-            for ratio, filled, potential in zip(
-                self.days[-RECENT_DAYS:], full[-RECENT_DAYS:], could[-RECENT_DAYS:], strict=True
-            )
-        ]
+        recent = list(zip(self.days, full, could, strict=True))[-RECENT_DAYS:]
+        gave: list[float] = []
+        for ratio, filled, potential in recent:
+            if not filled:
+                gave.append(ratio * clear - day_need_wh)
+            elif potential is None:  # too few hours the pack was not full to tell
+                gave.append(capacity_wh)
+            else:
+                gave.append(potential * clear - day_need_wh)
         return sum(min(capacity_wh, wh) for wh in gave) / len(gave)
 
     def to_dict(self) -> dict[str, Any]:
@@ -238,12 +237,12 @@ class NightReserve:
         ``days_ahead_wh`` the panel's energy forecast entities expect tomorrow and on the
         days after it, in order, if they are chosen."""
         harvest, site = self.harvest, self.site
-        harvest.add(site.latitude, site.longitude, t, panel_w)
+        dt = harvest.add(site.latitude, site.longitude, t, panel_w)
         full = soc is not None and soc >= FULL_SOC
         if full:
             harvest.full_now = harvest.hour_full = True
         self.ahead.read(site.longitude, t, days_ahead_wh)
-        self.ahead.book(site.longitude, t, panel_w, full)
+        self.ahead.book(site.longitude, t, panel_w * dt / HOUR_S, full)
         if worker_w <= 0 and load_w > 0 and (panel_w <= 0 or harvest.idle_w is None):
             # In the dark, what the battery gives is what the Pi draws; in the sun the panel's
             # share carries the controller's losses too, and would count them into the night.

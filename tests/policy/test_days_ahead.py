@@ -72,7 +72,7 @@ def deliver(ahead: DaysAhead, start: float, days: int, peak: float, full: bool =
         t = start + 60.0 * minute
         if minute % 60 == 0:
             ahead.read(LONGITUDE, t, [forecast])
-        ahead.book(LONGITUDE, t, peak * clear_sky(*GREENSBORO, t), full)
+        ahead.book(LONGITUDE, t, peak * clear_sky(*GREENSBORO, t) / 60.0, full)  # Wh a minute
 
 
 def test_the_forecast_is_scaled_to_what_the_panel_delivers():
