@@ -15,9 +15,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.policy.bound import grid_tied_bound, off_grid_bound
+from bench.policy.bound import PackWindow, grid_tied_bound, harvest_ceiling_w, off_grid_bound
 from bench.policy.controllers import Controller, Evcc, Naive, Never, Ours, SocRule
-from bench.policy.run import Tally, run_grid_tied, run_off_grid
+from bench.policy.run import BROWNOUT_SOC, Tally, run_grid_tied, run_off_grid
 from bench.policy.scenario import BenchScenario, load_bench
 from bench.policy.traces import Traces, build
 from custom_components.positive_energy_worker.sun import Site
@@ -94,9 +94,17 @@ def report_of(s: BenchScenario, tr: Traces, tallies: dict[str, Tally]) -> dict[s
         )
         metrics["brownouts_added"] = max(0, tally.brownouts - none.brownouts)
         report[name] = metrics
-    bound = off_grid_bound(tr.offers, s.worker_watts, none.curtailed_wh, s.off_grid.capacity_wh)
-    report["bound"] = {"green_compute_hours": round(bound, 1)}
+    report["bound"] = {"green_compute_hours": round(_off_grid_bound(s, tr, none), 1)}
     return report
+
+
+def _off_grid_bound(s: BenchScenario, tr: Traces, none: Tally) -> float:
+    """The most a policy adding no dark hour can have, with this site's pack and panel."""
+    pack = PackWindow.of(s.sim.hardware.battery.pack, BROWNOUT_SOC, s.sim.initial_soc)
+    harvest = harvest_ceiling_w(tr.panel_w, tr.panel_v, s.sim.charge_controller, pack.top_volts)
+    pi_w = s.sim.load.watts(0.0)
+    dark_hours = none.dark_minutes / 60.0
+    return off_grid_bound(tr.offers, harvest, pi_w, s.worker_watts, pack, dark_hours)
 
 
 def main(argv: list[str] | None = None) -> int:
