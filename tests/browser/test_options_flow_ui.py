@@ -96,7 +96,7 @@ def test_the_forecast_of_the_coming_days_is_picked_in_order_in_the_browser(
         dialog.get_by_text("Compute window").click()
         field = dialog.get_by_text("Solar forecast of the coming days")
         expect(field).to_be_visible()
-        page.screenshot(path=screenshots / "1-compute-window.png")
+        page.screenshot(path=screenshots / "options-1-compute-window.png")
         picker = dialog.locator("ha-entities-picker")
         for name in ("Forecast tomorrow", "Forecast day 3"):
             # "Select an entity" while none is picked, then "Add entity" below the ones picked.
@@ -107,9 +107,9 @@ def test_the_forecast_of_the_coming_days_is_picked_in_order_in_the_browser(
         expect(picker.get_by_role("button", name=re.compile("^Forecast "))).to_have_text(
             ["Forecast tomorrow", "Forecast day 3"]
         )
-        page.screenshot(path=screenshots / "2-two-days-picked.png")
+        page.screenshot(path=screenshots / "options-2-two-days-picked.png")
         dialog.get_by_role("button", name="Submit").click()
         expect(dialog.get_by_text("Options successfully saved")).to_be_visible()
-        page.screenshot(path=screenshots / "3-saved.png")
+        page.screenshot(path=screenshots / "options-3-saved.png")
 
     assert policy_page_values(home_assistant, entry_id)["forecast_days"] == [TOMORROW, DAY_3]
