@@ -1,21 +1,20 @@
 """The off-grid reserve from physics: the energy the Pi needs until its panel carries it again.
 
-A fixed reserve SoC is too much in June and too little in a dull December week. Here the reserve
-is the Pi's draw without compute times the hours until the next *useful sun* (the sun at least
-``sun.USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to
-carry anything), counted from sunset while the sun is up (the battery must hold the whole coming
-night); plus what a dull spell would leave uncovered: the worst run of consecutive days in the
-last month, each day's draw less what the panel gave per unit of clear sky that day (the
-weather that came lately can come again, and dull days come in spells: one dull day is not the
-worst a high latitude sees), and never less than what one overcast day would leave; plus a
-margin. Where every recent day gave less than the Pi draws, the spell is the whole month and
-the reserve the whole pack: then nothing is spare. And compute never borrows more than an
-average recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it
-holds): where the days barely carry the Pi, a drained pack would not refill before the next
-spell, whatever the last fortnight's spells were. Before a whole day is seen it borrows nothing.
-With forecast entities of the panel's energy on the coming days (tomorrow's, then the day
-after's...; ``days_ahead.py``), the dull days they foresee come first and the month's worst spell
-after them.
+A fixed reserve SoC is too much in June and too little in a dull December week. Here the reserve is
+the Pi's draw without compute times the hours until the next *useful sun* (the sun at least
+``sun.USEFUL_ELEVATION`` above the horizon at the site: below it a panel gives too little to carry
+anything; on a day it stays lower, its noon), counted from sunset while the sun is up (the battery
+must hold the whole coming night); plus what a dull spell would leave uncovered: the worst run of
+consecutive days in the last month, each day's draw less what the panel gave per unit of clear sky
+that day (the weather that came lately can come again, and dull days come in spells: one dull day
+is not the worst a high latitude sees), and never less than what one overcast day would leave; plus
+a margin. Where every recent day gave less than the Pi draws, the spell is the whole month and the
+reserve the whole pack: then nothing is spare. And compute never borrows more than an average
+recent day gives back beyond the Pi's draw (a day that filled the pack gave back all it holds):
+where the days barely carry the Pi, a drained pack would not refill before the next spell, whatever
+the last fortnight's spells were. Before a whole day is seen it borrows nothing. With forecast
+entities of the panel's energy on the coming days (tomorrow's, then the day after's...;
+``days_ahead.py``), the dull days they foresee come first and the month's worst spell after them.
 
 Pure Python: the integration and the benchmark run this module.
 

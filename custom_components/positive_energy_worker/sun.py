@@ -62,7 +62,11 @@ def solar_elevation(latitude: float, longitude: float, t: float) -> float:
 
 def useful_window(latitude: float, longitude: float, day: int) -> tuple[float, float] | None:
     """The epoch span of UTC day ``day`` (days since the epoch) around its solar noon in which the
-    sun stands above ``USEFUL_ELEVATION``; None when it never does (a polar winter)."""
+    sun stands above ``USEFUL_ELEVATION``. A day whose sun rises but stays under it has its noon
+    alone, the day's best sun: north of 56.5 degrees in winter that is weeks of days, and a panel
+    there is tilted to meet the low sun (at Oslo in December a 60-degree one carries a Pi for
+    hours), so the night to carry is a day at most, not the weeks to a 10-degree sun. None when
+    the sun does not rise at all (a polar night)."""
     decl, eot = _declination_and_eot(day * DAY_S + DAY_S / 2.0)
     noon = day * DAY_S + (720.0 - 4.0 * longitude - eot) * 60.0
     lat = math.radians(latitude)
@@ -70,7 +74,8 @@ def useful_window(latitude: float, longitude: float, day: int) -> tuple[float, f
         math.cos(lat) * math.cos(decl)
     )
     if cos_h >= 1.0:
-        return None
+        rises = -math.tan(lat) * math.tan(decl) < 1.0  # the hour angle of sunrise exists
+        return (noon, noon) if rises else None
     half = DAY_S / 2.0 if cos_h <= -1.0 else math.degrees(math.acos(cos_h)) / 15.0 * HOUR_S
     return noon - half, noon + half
 

@@ -51,8 +51,9 @@ def test_in_the_afternoon_the_whole_coming_night_counts():
 
 
 def test_a_polar_winter_never_lets_the_battery_go():
+    # At Tromso the sun does not rise from late November to mid-January: weeks to carry.
     hours = hours_to_carry(*TROMSO, epoch(2026, 12, 21, 11, 0))
-    assert hours > 24 * 30
+    assert hours > 24 * 20
     need = reserve_soc(
         latitude=TROMSO[0],
         longitude=TROMSO[1],
@@ -62,6 +63,37 @@ def test_a_polar_winter_never_lets_the_battery_go():
         dull_spell_wh=0.0,
     )
     assert need == 100.0
+
+
+OSLO = (59.91, 10.75)
+
+
+def test_where_the_sun_stays_low_all_day_its_noon_is_the_days_sun():
+    # Oslo on the December solstice: the sun peaks at 6.7 degrees at about 11:15 UTC. A panel
+    # tilted to meet it carries the Pi then, so the battery carries a day at most, not the
+    # weeks until the sun climbs past 10 degrees again (which stopped all compute from late
+    # November on).
+    before_noon = hours_to_carry(*OSLO, epoch(2026, 12, 21, 9, 0))
+    after_noon = hours_to_carry(*OSLO, epoch(2026, 12, 21, 12, 0))
+    assert before_noon == pytest.approx(2.25, abs=0.2)
+    assert 22.0 < after_noon < 24.0
+    need = reserve_soc(
+        latitude=OSLO[0],
+        longitude=OSLO[1],
+        t=epoch(2026, 12, 21, 12, 0),
+        idle_w=2.7,
+        capacity_wh=256.0,
+        dull_spell_wh=0.0,
+    )
+    assert 30.0 < need < 40.0  # a day of the Pi's draw and its margin, not the whole pack
+
+
+def test_the_night_grows_smoothly_as_the_noon_sun_sinks_under_ten_degrees():
+    # On the solstice the noon sun stands at 10 degrees at 56.56 N: just south of it the useful
+    # sun is a sliver around noon, just north of it noon alone; the battery's night barely moves.
+    t = epoch(2026, 12, 21, 13, 0)
+    south, north = hours_to_carry(56.4, 0.0, t), hours_to_carry(56.7, 0.0, t)
+    assert south < north < south + 0.5
 
 
 def greensboro_reserve(t: float, dull_spell_wh: float) -> float:
