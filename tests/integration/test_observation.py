@@ -213,3 +213,33 @@ async def test_the_days_ahead_are_read_in_order_up_to_the_first_unread(
     assert set(days) <= set(watcher.tracked())
     # A day unread breaks the sequence: the days after it would be taken for the wrong ones.
     assert watcher._home(()).days_ahead_wh == (200.0, 150.0)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "lends"),
+    [
+        (59.91, 10.75, True),  # Oslo: the sun peaks under 10 degrees, and a tilted panel works
+        (69.65, 18.96, False),  # Tromso: the polar night, no sun for weeks
+    ],
+)
+async def test_off_grid_a_low_winter_sun_still_ends_the_night(
+    hass: HomeAssistant, latitude: float, longitude: float, lends: bool
+) -> None:
+    await hass.config.async_update(latitude=latitude, longitude=longitude)
+    watcher = observer(hass, surplus_source="off_grid", battery_reserve_soc=0)
+    start = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
+    reserve: float | None = None
+    # Two December days whose panel carries the Pi around noon with the pack full, then 1 pm.
+    for minute in range(2 * 1440 + 12 * 60):
+        t = start + 60.0 * minute
+        hour = (t / 3600.0) % 24.0  # UTC; solar noon is about 11:15 at Oslo
+        panel = 30.0 if 9.5 <= hour <= 13.0 else 0.0
+        state = bridge_state(WorkerState.STOPPED, False, 100.0, panel - 2.7, panel)
+        reserve = watcher.observe(t, state).observation.reserve_soc
+    assert reserve is not None
+    if lends:
+        # The night to the next noon (about 23 h of the Pi's draw) and an overcast day's deficit,
+        # with their margin: about half the pack, not all of it.
+        assert 40.0 < reserve < 70.0
+    else:
+        assert reserve == 100.0
