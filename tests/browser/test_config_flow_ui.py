@@ -10,35 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright import sync_api as playwright
 
-from demo.home_assistant_process import NEWEST, PASSWORD, USERNAME, HomeAssistantProcess
+from demo.home_assistant_process import PASSWORD, USERNAME, HomeAssistantProcess
 from tests.browser.chromium import logged_in_page
-from tests.support.bridge import BridgeProcess, bridge_without_docker
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
 CLOSED_PORT = 1
-
-
-@pytest.fixture
-def home_assistant(tmp_path: Path) -> Iterator[HomeAssistantProcess]:
-    # The release users run: the newest, with its frontend (scripts/current-ha's /venv-newest).
-    hass = HomeAssistantProcess(tmp_path / "config", release=NEWEST).start(timeout=300)
-    try:
-        hass.onboard()
-        yield hass
-    finally:
-        hass.stop()
-
-
-@pytest.fixture
-def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
-    process = bridge_without_docker(tmp_path)
-    yield process
-    process.stop()
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ would, saves, and checks what the options flow then holds and shows: both, in th
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +19,12 @@ from demo.chain import NO_CHAIN
 from demo.home_assistant import add_entry
 from demo.home_assistant_process import (
     CONFIGURATION,
-    NEWEST,
     PASSWORD,
     USERNAME,
     HomeAssistantProcess,
 )
 from tests.browser.chromium import logged_in_page
-from tests.support.bridge import BridgeProcess, bridge_without_docker
+from tests.support.bridge import BridgeProcess
 
 pytestmark = [pytest.mark.usefixtures("socket_enabled"), pytest.mark.xdist_group("browser")]
 
@@ -51,22 +49,8 @@ OPTIONS_FLOW = "/api/config/config_entries/options/flow"
 
 
 @pytest.fixture
-def home_assistant(tmp_path: Path) -> Iterator[HomeAssistantProcess]:
-    configuration = CONFIGURATION + FORECAST_SENSORS
-    hass = HomeAssistantProcess(tmp_path / "config", release=NEWEST, configuration=configuration)
-    hass.start(timeout=300)
-    try:
-        hass.onboard()
-        yield hass
-    finally:
-        hass.stop()
-
-
-@pytest.fixture
-def bridge(tmp_path: Path) -> Iterator[BridgeProcess]:
-    process = bridge_without_docker(tmp_path)
-    yield process
-    process.stop()
+def configuration() -> str:
+    return CONFIGURATION + FORECAST_SENSORS
 
 
 def policy_page_values(hass: HomeAssistantProcess, entry_id: str) -> dict[str, Any]:

@@ -54,15 +54,7 @@ def test_a_polar_winter_never_lets_the_battery_go():
     # At Tromso the sun does not rise from late November to mid-January: weeks to carry.
     hours = hours_to_carry(*TROMSO, epoch(2026, 12, 21, 11, 0))
     assert hours > 24 * 20
-    need = reserve_soc(
-        latitude=TROMSO[0],
-        longitude=TROMSO[1],
-        t=epoch(2026, 12, 21, 11, 0),
-        idle_w=2.7,
-        capacity_wh=256.0,
-        dull_spell_wh=0.0,
-    )
-    assert need == 100.0
+    assert pi_reserve(TROMSO, epoch(2026, 12, 21, 11, 0)) == 100.0
 
 
 OSLO = (59.91, 10.75)
@@ -77,15 +69,8 @@ def test_where_the_sun_stays_low_all_day_its_noon_is_the_days_sun():
     after_noon = hours_to_carry(*OSLO, epoch(2026, 12, 21, 12, 0))
     assert before_noon == pytest.approx(2.25, abs=0.2)
     assert 22.0 < after_noon < 24.0
-    need = reserve_soc(
-        latitude=OSLO[0],
-        longitude=OSLO[1],
-        t=epoch(2026, 12, 21, 12, 0),
-        idle_w=2.7,
-        capacity_wh=256.0,
-        dull_spell_wh=0.0,
-    )
-    assert 30.0 < need < 40.0  # a day of the Pi's draw and its margin, not the whole pack
+    # A day of the Pi's draw and its margin, not the whole pack.
+    assert 30.0 < pi_reserve(OSLO, epoch(2026, 12, 21, 12, 0)) < 40.0
 
 
 def test_the_night_grows_smoothly_as_the_noon_sun_sinks_under_ten_degrees():
@@ -96,16 +81,20 @@ def test_the_night_grows_smoothly_as_the_noon_sun_sinks_under_ten_degrees():
     assert south < north < south + 0.5
 
 
-def greensboro_reserve(t: float, dull_spell_wh: float) -> float:
-    """The reserve of the benchmark's Pi (2.7 W, 256 Wh) in Greensboro."""
+def pi_reserve(site: tuple[float, float], t: float, dull_spell_wh: float = 0.0) -> float:
+    """The reserve of the benchmark's Pi (2.7 W, 256 Wh) at ``site``."""
     return reserve_soc(
-        latitude=GREENSBORO[0],
-        longitude=GREENSBORO[1],
+        latitude=site[0],
+        longitude=site[1],
         t=t,
         idle_w=2.7,
         capacity_wh=256.0,
         dull_spell_wh=dull_spell_wh,
     )
+
+
+def greensboro_reserve(t: float, dull_spell_wh: float) -> float:
+    return pi_reserve(GREENSBORO, t, dull_spell_wh)
 
 
 def test_the_reserve_is_the_nights_need_and_a_dull_spells_deficit_with_a_margin():
