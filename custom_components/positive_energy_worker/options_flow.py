@@ -88,7 +88,12 @@ class PEWOptionsFlow(OptionsFlow):
         return self._step("devices", user_input)
 
     async def async_step_policy(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        return self._step("policy", user_input)
+        errors = {}
+        days = (user_input or {}).get(FORECAST_DAYS, [])
+        if len(set(days)) < len(days):
+            # One entity a day, in order: a repeat would read one day's forecast for another's.
+            errors[FORECAST_DAYS] = "repeated_day"
+        return self._step("policy", user_input, errors)
 
     async def async_step_chain(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """The chain and wallet; the other options are kept."""

@@ -373,6 +373,21 @@ async def test_a_number_out_of_range_is_named_beside_its_field_and_kept(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+async def test_a_forecast_day_chosen_twice_is_named_and_the_days_kept(
+    hass: HomeAssistant, bridge
+) -> None:
+    entry = entry_for(bridge)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    days = ["sensor.forecast_tomorrow", "sensor.forecast_day_3", "sensor.forecast_tomorrow"]
+    result = await options_step(hass, entry, "policy", {"forecast_days": days})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"forecast_days": "repeated_day"}
+    assert shown(result)["forecast_days"] == days  # as chosen, to mend
+    assert entry.options == {}
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
 @pytest.mark.parametrize(
     ("change", "enables"),
     [({"power": 2.0}, False), ({"optional_entities": True}, True)],
