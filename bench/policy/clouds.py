@@ -50,16 +50,31 @@ def within_hour_sd(index: Floats) -> Floats:
     return PER_SIGMA3 * sigma3(index) + BROKEN * 4.0 * clearness * (1.0 - clearness)
 
 
+def unit_noise(minutes: int, rng: np.random.Generator) -> Floats:
+    """A unit-variance AR(1), one value a minute: x[t] = PHI x[t-1] + sqrt(1 - PHI^2) e[t]."""
+    white = rng.standard_normal(minutes)
+    result: Floats = lfilter([np.sqrt(1.0 - PHI**2)], [1.0, -PHI], white)
+    return result
+
+
+def raw_minute_index(index: Floats, noise: Floats) -> Floats:
+    """The hour's index plus its within-hour spread times the noise, before the hourly scaling."""
+    hourly = np.repeat(index, 60)
+    result: Floats = np.clip(hourly + np.repeat(within_hour_sd(index), 60) * noise, 0.0, K_MAX)
+    return result
+
+
+def hour_scale(index: Floats, raw: Floats) -> Floats:
+    """Per hour, what brings the raw minutes' mean back to the hour's own index."""
+    means = raw.reshape(-1, 60).mean(axis=1)
+    result: Floats = np.divide(index, means, out=np.ones_like(index), where=means > 0)
+    return result
+
+
 def minute_index(index: Floats, rng: np.random.Generator) -> Floats:
     """One-minute clear-sky index (60 values an hour) around the hourly ``index``."""
-    white = rng.standard_normal(len(index) * 60)
-    # A unit-variance AR(1): x[t] = PHI x[t-1] + sqrt(1 - PHI^2) e[t], across hour boundaries.
-    noise = lfilter([np.sqrt(1.0 - PHI**2)], [1.0, -PHI], white)
-    hourly = np.repeat(index, 60)
-    minutes = np.clip(hourly + np.repeat(within_hour_sd(index), 60) * noise, 0.0, K_MAX)
-    means = minutes.reshape(-1, 60).mean(axis=1)
-    scale = np.divide(index, means, out=np.ones_like(index), where=means > 0)
-    result: Floats = minutes * np.repeat(scale, 60)
+    raw = raw_minute_index(index, unit_noise(len(index) * 60, rng))  # across hour boundaries
+    result: Floats = raw * np.repeat(hour_scale(index, raw), 60)
     return result
 
 

@@ -2,7 +2,9 @@
 
 One row per policy and the bound per site, and for each site whether ``ours`` meets each of the
 issue's bars (green hours at least every baseline's with a grid share of 1 % at most, no task cut,
-no brownout or dark hour added, 90 % of the bound, no more cycles than naive).
+no brownout or dark hour added, 90 % of the bound, no more cycles than naive). Where a site's
+directory holds the informed oracle's ``frontier.json`` (``python -m bench.policy.frontier``), a
+last table says what grid share the baselines' hours cost even it.
 """
 
 from __future__ import annotations
@@ -64,21 +66,50 @@ def bars(report: dict[str, Any]) -> list[str]:
     return missed
 
 
+def most_hours(report: dict[str, Any]) -> str:
+    """The baseline with the most green hours."""
+    names = [n for n in BASELINES if n in report]
+    return max(names, key=lambda n: float(report[n]["green_compute_hours"]))
+
+
+def floor_row(site: str, report: dict[str, Any], frontier: dict[str, Any]) -> str:
+    """The oracle's grid share at the most hours a baseline has, and its hours at the 1 % bar."""
+    best = most_hours(report)
+    at = frontier["grid_share_at"][best]
+    ours = report["ours"]
+    return (
+        f"| {site} | {best} {report[best]['green_compute_hours']} h"
+        f" | {'-' if at is None else _pct(at)} | {frontier['green_hours_at_bar'] or '-'}"
+        f" | {ours['green_compute_hours']} h at {_pct(ours['grid_share'])} |"
+    )
+
+
 def main(argv: list[str]) -> int:
     print(
         "| site | policy | green compute h | of bound | surplus used | grid share | cycles/day"
         " | tasks cut | brownouts | dark h added | curtailment avoided |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    verdicts = []
+    verdicts, floors = [], []
     for directory in argv:
         report = json.loads((Path(directory) / "report.json").read_text())
         site = Path(directory).name
         print("\n".join(rows(site, report)))
         missed = bars(report)
         verdicts.append(f"- {site}: " + ("every bar met" if not missed else "; ".join(missed)))
+        frontier = Path(directory) / "frontier.json"
+        if frontier.exists():
+            floors.append(floor_row(site, report, json.loads(frontier.read_text())))
     print()
     print("\n".join(verdicts))
+    if floors:
+        print()
+        print(
+            "| site | most green hours of a baseline | the oracle's grid share there"
+            " | the oracle's green h at 1 % | ours |"
+        )
+        print("|---|---|---|---|---|")
+        print("\n".join(floors))
     return 0
 
 

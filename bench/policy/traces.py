@@ -13,7 +13,7 @@ Tasks arrive as iExec's scheduler offers them. Everything random is seeded.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -56,7 +56,8 @@ class Traces:
         return tuple(n for k, n in enumerate(self.device_names) if bits >> k & 1)
 
 
-def _panel(s: BenchScenario) -> tuple[Floats, Floats]:
+def hourly_panel(s: BenchScenario) -> tuple[Floats, Floats]:
+    """The panel's power and voltage each minute, the weather's hours interpolated (no clouds)."""
     power, volts = [], []
     for d in range(s.days):
         day = solar_day(s.sim.site, s.sim.panel, s.sim.weather, s.start + timedelta(days=d))
@@ -78,12 +79,19 @@ def clear_panel(s: BenchScenario, hours: int) -> Floats:
     return power
 
 
-def _clouds(
-    s: BenchScenario, panel_w: Floats, clear_w: Floats, rng: np.random.Generator
-) -> tuple[Floats, Floats]:
-    """Minute clouds on the panel; returns it and each hour's clear-sky index."""
+CLOUD_SEED = 2000  # the minute clouds' generator: the scenario's seed plus this
+
+
+def panel_index(s: BenchScenario, panel_w: Floats, clear_w: Floats) -> Floats:
+    """Each hour's clear-sky index of the (hourly-interpolated) panel."""
     hourly = panel_w.reshape(-1, 60).mean(axis=1)
-    index = hourly_index(hourly, clear_w, floor=0.01 * s.sim.panel.peak_watts)
+    return hourly_index(hourly, clear_w, floor=0.01 * s.sim.panel.peak_watts)
+
+
+def _clouds(s: BenchScenario, panel_w: Floats, clear_w: Floats) -> tuple[Floats, Floats]:
+    """Minute clouds on the panel; returns it and each hour's clear-sky index."""
+    index = panel_index(s, panel_w, clear_w)
+    rng = np.random.default_rng(s.seed + CLOUD_SEED)
     return panel_w * cloud_factor(index, rng), index
 
 
@@ -174,10 +182,15 @@ def _local_epoch(zone: ZoneInfo, day: object, hours: float) -> float:
     return moment.astimezone(UTC).timestamp()
 
 
-def _add(load: Floats, t0: float, start: float, minutes: float, watts: float) -> tuple[int, int]:
+def _span(t0: float, start: float, minutes: float, length: int) -> tuple[int, int]:
+    """The minutes [a, b) of the run a use starting at epoch ``start`` covers."""
     a = int((start - t0) // 60)
     b = a + max(1, round(minutes))
-    a, b = max(a, 0), min(b, len(load))
+    return max(a, 0), min(b, length)
+
+
+def _add(load: Floats, t0: float, start: float, minutes: float, watts: float) -> tuple[int, int]:
+    a, b = _span(t0, start, minutes, len(load))
     if a < b:
         load[a:b] += watts
     return a, b
@@ -191,30 +204,48 @@ def _day_matches(device: Device, weekday: int) -> bool:
     return True
 
 
+def _local_days(s: BenchScenario) -> list[date]:
+    return [s.start + timedelta(days=d) for d in range(-1, s.days + 1)]
+
+
+def appliance_runs(
+    s: BenchScenario, rng: np.random.Generator, minutes: int
+) -> list[tuple[int, int, float]]:
+    """The appliances' uses at random: (first minute, end minute, W) each, in draw order.
+
+    ``rng`` is the run's own generator, first thing drawn from: the devices draw after it.
+    """
+    t0 = datetime.combine(s.start, time(), tzinfo=UTC).timestamp()
+    zone = ZoneInfo(s.sim.site.timezone)
+    runs = []
+    for appliance in s.home.appliances:
+        for day in _local_days(s):
+            for _ in range(rng.poisson(appliance.per_week / 7.0)):
+                hour = rng.uniform(appliance.earliest, appliance.latest)
+                a, b = _span(t0, _local_epoch(zone, day, hour), appliance.minutes, minutes)
+                if a < b:
+                    runs.append((a, b, appliance.watts))
+    return runs
+
+
 def build(s: BenchScenario) -> Traces:
     """Every exogenous trace of the run."""
     rng = np.random.default_rng(s.seed)
-    panel_w, panel_v = _panel(s)
+    panel_w, panel_v = hourly_panel(s)
     minutes = len(panel_w)
     clear_w = clear_panel(s, minutes // 60)
-    panel_w, index = _clouds(s, panel_w, clear_w, np.random.default_rng(s.seed + 2000))
+    panel_w, index = _clouds(s, panel_w, clear_w)
     t0 = datetime.combine(s.start, time(), tzinfo=UTC).timestamp()
     zone = ZoneInfo(s.sim.site.timezone)
-    local_days = [s.start + timedelta(days=d) for d in range(-1, s.days + 1)]
+    local_days = _local_days(s)
     home = np.zeros(minutes)
     busy = np.zeros(minutes, dtype=np.int64)
     names = tuple(dict.fromkeys(d.name for d in s.devices))
-    base: Floats | None = None
     if s.kind == "grid_tied":
         panel_w = panel_w * s.home.inverter_efficiency
-        base = household(s, local_times(s, minutes))
-        home += base
-        for appliance in s.home.appliances:
-            for day in local_days:
-                for _ in range(rng.poisson(appliance.per_week / 7.0)):
-                    hour = rng.uniform(appliance.earliest, appliance.latest)
-                    start = _local_epoch(zone, day, hour)
-                    _add(home, t0, start, appliance.minutes, appliance.watts)
+        home += household(s, local_times(s, minutes))
+        for a, b, watts in appliance_runs(s, rng, minutes):
+            home[a:b] += watts
     for device in s.devices:
         bit = 1 << names.index(device.name)
         for day in local_days:
