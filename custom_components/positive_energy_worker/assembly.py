@@ -67,6 +67,7 @@ class _Estimate:
     carry_hours: float | None = None
     probe: bool = False
     reserve_soc: float | None = None
+    claimed_in_h: float | None = None
 
 
 def capacity_wh(device: BridgeDevice) -> float:
@@ -128,6 +129,7 @@ class Assembly:
             forecast_wh=self._forecast_wh(now, home, estimate.home_use_w),
             probe=estimate.probe,
             reserve_soc=estimate.reserve_soc,
+            claimed_in_h=estimate.claimed_in_h,
         )
         return Assembled(observation, surplus)
 
@@ -189,6 +191,7 @@ class Assembly:
             carry_hours=estimate.carry_hours,
             probe=estimate.probe,
             reserve_soc=reserve,
+            claimed_in_h=self._night.claimed_in_h(now, soc),
         )
 
     def _forecast_wh(

@@ -108,6 +108,9 @@ class Observation:
     forecast_wh: float | None = None  # surplus energy expected over the next task_hours
     probe: bool = False  # the surplus estimator asks to start and watch (curtailment unseen)
     reserve_soc: float | None = None  # off-grid: the night's need now (reserve.py), if known
+    # Off-grid, before the useful sun with the pack under the reserve it will set (the night
+    # after it): the hours until then, when that night claims the pack and stops compute.
+    claimed_in_h: float | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +222,15 @@ class Policy:
         off_for = self._since(state.changed_at, now)
         if state.changed_at is not None and off_for < cfg.min_off_s:
             return Decision(False, Reason.MIN_OFF_TIME, f"off for {off_for:.0f} s")
+        claimed = obs.claimed_in_h
+        if claimed is not None and claimed < cfg.task_hours * cfg.store_margin:
+            # Started now, on the sun or the store, it would stop when the useful sun comes (at
+            # Anchorage in December a start 25 minutes before each low noon, a stop at noon).
+            return Decision(
+                False,
+                Reason.BATTERY_RESERVE,
+                f"the coming sun's night claims the pack in {claimed * 60:.0f} min",
+            )
         if self._carries(obs, cfg.store_margin):
             return Decision(True, Reason.BATTERY_SPARE, f"carries {obs.carry_hours:.1f} h")
         if surplus_ok:

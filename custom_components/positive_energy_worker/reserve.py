@@ -35,7 +35,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from .days_ahead import DaysAhead
-from .sun import HOUR_S, Site, clear_sky, hours_to_carry
+from .sun import HOUR_S, Site, clear_sky, hours_to_carry, next_useful_sun
 
 EMPTY_SOC: Final = 5.0  # % the pack keeps under load before its cut-off (voltage sag)
 MARGIN: Final = 0.2  # on the energy need: a colder night, an older battery
@@ -219,6 +219,10 @@ class NightReserve:
     floor_soc: float = 0.0  # the user's own minimum (the battery reserve option)
     harvest: Harvest = field(default_factory=Harvest)
     ahead: DaysAhead = field(default_factory=DaysAhead)
+    # Before the useful sun: when it comes, and the reserve then (the night after it). None
+    # while the sun is up. Set by ``update``.
+    coming_at: float | None = None
+    coming_soc: float | None = None
 
     def update(
         self,
@@ -249,19 +253,7 @@ class NightReserve:
         # Never seen without the worker: its whole draw, to be safe.
         idle_w = load_w if harvest.idle_w is None else harvest.idle_w
         day_need_wh = max(0.0, idle_w) * 24.0
-        spell_wh = forecast_spell_wh(
-            self.ahead.coming(site.latitude, site.longitude, t),
-            day_need_wh,
-            harvest.dull_spell_wh(day_need_wh),
-        )
-        physics = reserve_soc(
-            latitude=site.latitude,
-            longitude=site.longitude,
-            t=t,
-            idle_w=idle_w,
-            capacity_wh=self.capacity_wh,
-            dull_spell_wh=spell_wh,
-        )
+        spell_wh = harvest.dull_spell_wh(day_need_wh)
         # Lend compute only what an average recent day gives back: a pack drained further than
         # that meets the next dull spell short, however short the last fortnight's spells were
         # (at Sand Point in January a bright week is followed by five dark days). Before a whole
@@ -271,5 +263,36 @@ class NightReserve:
         # panel gives beyond, and compute may take that (the demo's first day opens on it).
         refill_wh = harvest.refill_wh(day_need_wh, self.capacity_wh)
         lent = 0.0 if refill_wh is None else max(0.0, refill_wh) / (1.0 + MARGIN)
-        physics = max(physics, min(FULL_SOC, 100.0 * (1.0 - lent / self.capacity_wh)))
-        return max(self.floor_soc, physics)
+        lent_soc = min(FULL_SOC, 100.0 * (1.0 - lent / self.capacity_wh))
+        reserve = max(self.floor_soc, lent_soc, self._physics(t, idle_w, day_need_wh, spell_wh))
+        # Before the useful sun, the night after it is still to come: what the pack must hold
+        # once the sun is up.
+        self.coming_at = next_useful_sun(site.latitude, site.longitude, t)
+        self.coming_soc = None
+        if self.coming_at is not None:
+            coming = self._physics(self.coming_at + 1.0, idle_w, day_need_wh, spell_wh)
+            self.coming_soc = max(reserve, coming)
+        return reserve
+
+    def claimed_in_h(self, t: float, soc: float) -> float | None:
+        """Hours from ``t`` until the coming useful sun, if the pack at ``soc`` is under the
+        reserve it sets then: the night after it claims the pack (and stops compute) as it
+        comes. None while the sun is up, or with the pack above that reserve."""
+        if self.coming_at is None or self.coming_soc is None or soc >= self.coming_soc:
+            return None
+        return max(0.0, self.coming_at - t) / HOUR_S
+
+    def _physics(self, t: float, idle_w: float, day_need_wh: float, spell_wh: float) -> float:
+        """The night's need from ``t`` on, and the dull days the forecast and the month foresee
+        after it."""
+        site = self.site
+        return reserve_soc(
+            latitude=site.latitude,
+            longitude=site.longitude,
+            t=t,
+            idle_w=idle_w,
+            capacity_wh=self.capacity_wh,
+            dull_spell_wh=forecast_spell_wh(
+                self.ahead.coming(site.latitude, site.longitude, t), day_need_wh, spell_wh
+            ),
+        )

@@ -10,6 +10,7 @@ present production forward along the clear-sky curve.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -80,16 +81,22 @@ def useful_window(latitude: float, longitude: float, day: int) -> tuple[float, f
     return noon - half, noon + half
 
 
+def _windows(
+    latitude: float, longitude: float, t: float, horizon_days: int
+) -> Iterator[tuple[float, float]]:
+    """The useful windows from the day before ``t``'s on, in order, polar nights skipped."""
+    first = int(t // DAY_S) - 1
+    for day in range(first, first + horizon_days):
+        window = useful_window(latitude, longitude, day)
+        if window is not None:
+            yield window
+
+
 def hours_to_carry(latitude: float, longitude: float, t: float, horizon_days: int = 60) -> float:
     """Hours the battery must carry the Pi from ``t``: to the next useful sun, or, while the sun
     is up, from the coming sunset to the next useful sun after it."""
-    first = int(t // DAY_S) - 1
     sunset: float | None = None  # set once ``t`` is found inside a window
-    for day in range(first, first + horizon_days):
-        window = useful_window(latitude, longitude, day)
-        if window is None:
-            continue
-        rise, end = window
+    for rise, end in _windows(latitude, longitude, t, horizon_days):
         if sunset is not None:
             if rise > sunset:
                 return (rise - sunset) / HOUR_S
@@ -99,6 +106,19 @@ def hours_to_carry(latitude: float, longitude: float, t: float, horizon_days: in
         elif t <= end:
             sunset = end
     return horizon_days * 24.0
+
+
+def next_useful_sun(
+    latitude: float, longitude: float, t: float, horizon_days: int = 60
+) -> float | None:
+    """When the next useful sun comes, if ``t`` is before it; None while the sun is useful (or
+    none comes within the horizon)."""
+    for rise, end in _windows(latitude, longitude, t, horizon_days):
+        if t < rise:
+            return rise
+        if t <= end:
+            return None
+    return None
 
 
 def clear_sky(latitude: float, longitude: float, t: float) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from custom_components.positive_energy_worker.policy import (
     Decision,
@@ -201,6 +202,23 @@ def test_a_battery_that_carries_a_whole_task_starts_compute_at_night():
     assert at(7200.0, 39.0, 0.0) == (False, Reason.BATTERY_RESERVE)
     # Stopped, it needs the store to carry store_margin tasks again before it starts.
     assert at(9000.0, 45.0, 1.0)[0] is False
+
+
+def test_no_start_the_coming_sun_would_stop_at_once():
+    # At Anchorage in December the worker started on the sun 25 minutes before the low noon,
+    # and the night after it claimed the pack at noon: a cycle a day more than naive's.
+    config = PolicyConfig(worker_watts=3.7, task_hours=0.5, start_delay_s=0.0, min_off_s=0.0)
+    on_sun = {"surplus_w": 20.0, "battery_soc": 86.0}
+    soon = Observation(time=0.0, claimed_in_h=25 / 60, **on_sun)
+    decision = Policy(config).decide(soon)
+    assert (decision.run, decision.reason) == (False, Reason.BATTERY_RESERVE)
+    store = Observation(time=0.0, surplus_w=0.0, battery_soc=86.0, carry_hours=5.0)
+    stored = Policy(config).decide(replace(store, claimed_in_h=0.5))
+    assert (stored.run, stored.reason) == (False, Reason.BATTERY_RESERVE)
+    # Hours off, or a pack the coming night does not claim: it starts as before.
+    assert Policy(config).decide(replace(soon, claimed_in_h=2.0)).run
+    assert Policy(config).decide(replace(soon, claimed_in_h=None)).run
+    assert Policy(config).decide(replace(store, claimed_in_h=2.0)).reason == Reason.BATTERY_SPARE
 
 
 def test_a_probe_starts_the_worker_on_a_full_battery():

@@ -19,6 +19,7 @@ from custom_components.positive_energy_worker.sun import (
     Site,
     clear_sky,
     hours_to_carry,
+    next_useful_sun,
     solar_elevation,
 )
 
@@ -79,6 +80,37 @@ def test_the_night_grows_smoothly_as_the_noon_sun_sinks_under_ten_degrees():
     t = epoch(2026, 12, 21, 13, 0)
     south, north = hours_to_carry(56.4, 0.0, t), hours_to_carry(56.7, 0.0, t)
     assert south < north < south + 0.5
+
+
+def test_the_next_useful_sun_is_known_before_it_comes_and_not_while_it_is_up():
+    # Greensboro on January 1st: the sun passes 10 degrees at about 9 am local (14:00 UTC).
+    rise = next_useful_sun(*GREENSBORO, epoch(2026, 1, 1, 10, 0))
+    assert rise is not None
+    assert rise == pytest.approx(epoch(2026, 1, 1, 14, 0), abs=30 * 60)
+    assert hours_to_carry(*GREENSBORO, epoch(2026, 1, 1, 10, 0)) == pytest.approx(
+        (rise - epoch(2026, 1, 1, 10, 0)) / 3600.0
+    )
+    assert next_useful_sun(*GREENSBORO, epoch(2026, 1, 1, 17, 0)) is None  # noon
+    # Oslo on the solstice: the low sun's noon, at about 11:15 UTC.
+    oslo = next_useful_sun(*OSLO, epoch(2026, 12, 21, 9, 0))
+    assert oslo == pytest.approx(epoch(2026, 12, 21, 11, 15), abs=15 * 60)
+
+
+def test_before_the_sun_a_pack_under_the_reserve_it_will_set_is_claimed_when_it_comes():
+    reserve = seasoned()
+    dawn = epoch(2026, 1, 1, 12, 0)  # 7 am local: the useful sun two hours off
+    now = reserve.update(dawn, 0.0, 2.7, 0.0, 60.0)
+    assert reserve.coming_soc is not None
+    assert reserve.coming_soc > now  # the coming night is longer than the hours to the sun
+    below = (now + reserve.coming_soc) / 2.0
+    hours = reserve.claimed_in_h(dawn, below)
+    assert hours == pytest.approx(hours_to_carry(*GREENSBORO, dawn))
+    assert reserve.claimed_in_h(dawn, reserve.coming_soc + 1.0) is None
+    # While the sun is up the reserve is the night's already: nothing to claim later.
+    noon = epoch(2026, 1, 1, 17, 0)
+    reserve.update(noon, 40.0, 2.7, 0.0, 60.0)
+    assert reserve.coming_at is None
+    assert reserve.claimed_in_h(noon, 0.0) is None
 
 
 def pi_reserve(site: tuple[float, float], t: float, dull_spell_wh: float = 0.0) -> float:
