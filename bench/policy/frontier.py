@@ -201,15 +201,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, help="days to run (default: the scenario's)")
     parser.add_argument("--report", type=Path, help="a report's directory: compare, write there")
     args = parser.parse_args(argv)
+    report_json = None if args.report is None else args.report / "report.json"
+    if report_json is not None and not report_json.is_file():
+        parser.error(f"{report_json} does not exist: run python -m bench.policy there first")
     s = load_bench(args.scenario)
     if args.days:
         s = s.with_days(args.days)
+    if s.kind != "grid_tied":
+        parser.error(f"{s.name} is off-grid: the frontier is grid-tied (off-grid, see the bound)")
     points = frontier(s, build(s))
     print("| limit | green compute h | compute h | grid share |\n|---|---|---|---|")
     for p in points:
         print(f"| {p.limit} | {p.green_hours} | {p.compute_hours} | {100 * p.grid_share:.2f} % |")
-    if args.report:
-        report = json.loads((args.report / "report.json").read_text())
+    if args.report is not None and report_json is not None:
+        report = json.loads(report_json.read_text())
         at = {}
         for name, metrics in report.items():
             hours = metrics["green_compute_hours"]

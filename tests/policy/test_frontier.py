@@ -66,6 +66,18 @@ def test_the_oracle_sees_neither_the_clouds_nor_a_switch_on_ahead(two_days):
     assert on.expected_grid_wh(WORKER_W, 20)[-1, t] > before[-1]
 
 
+def test_the_command_refuses_an_off_grid_site_and_a_missing_report(tmp_path: Path, capsys):
+    with pytest.raises(SystemExit) as off_grid:
+        main(["--scenario", "off_grid", "--days", "1"])
+    assert off_grid.value.code == 2
+    assert "off-grid" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as missing:
+        main(["--scenario", "grid_tied", "--days", "1", "--report", str(tmp_path)])
+    assert missing.value.code == 2
+    assert "report.json does not exist" in capsys.readouterr().err
+    assert not (tmp_path / "frontier.json").exists()
+
+
 def test_the_frontier_is_refused_off_grid():
     s = load_bench("off_grid").with_days(1)
     with pytest.raises(ValueError, match="grid-tied"):
