@@ -177,22 +177,24 @@ def frontier(s: BenchScenario, tr: Traces, limits: tuple[float, ...] = LIMITS) -
     return points
 
 
-def grid_share_at(points: list[Point], green_hours: float) -> float | None:
-    """The oracle's grid share at these green hours (linear between points); None beyond them."""
-    ordered = sorted(points, key=lambda p: p.green_hours)
-    hours = [p.green_hours for p in ordered]
-    if not hours or not hours[0] <= green_hours <= hours[-1]:
+def _along(points: list[Point], given: str, wanted: str, at: float) -> float | None:
+    """``wanted`` where ``given`` is ``at``, linear between points; None beyond them."""
+    ordered = sorted(points, key=lambda p: float(getattr(p, given)))
+    xs = [float(getattr(p, given)) for p in ordered]
+    if not xs or not xs[0] <= at <= xs[-1]:
         return None
-    return float(np.interp(green_hours, hours, [p.grid_share for p in ordered]))
+    return float(np.interp(at, xs, [float(getattr(p, wanted)) for p in ordered]))
+
+
+def grid_share_at(points: list[Point], green_hours: float) -> float | None:
+    """The oracle's grid share at these green hours; None beyond its frontier."""
+    return _along(points, "green_hours", "grid_share", green_hours)
 
 
 def green_hours_at(points: list[Point], grid_share: float) -> float | None:
-    """The oracle's green hours at this grid share (linear between points); None beyond them."""
-    ordered = sorted(points, key=lambda p: p.grid_share)
-    shares = [p.grid_share for p in ordered]
-    if not shares or not shares[0] <= grid_share <= shares[-1]:
-        return None
-    return round(float(np.interp(grid_share, shares, [p.green_hours for p in ordered])), 1)
+    """The oracle's green hours at this grid share; None beyond its frontier."""
+    hours = _along(points, "grid_share", "green_hours", grid_share)
+    return None if hours is None else round(hours, 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -376,9 +376,7 @@ async def test_a_number_out_of_range_is_named_beside_its_field_and_kept(
 async def test_a_forecast_day_chosen_twice_is_named_and_the_days_kept(
     hass: HomeAssistant, bridge
 ) -> None:
-    entry = entry_for(bridge)
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
+    entry = await set_up(hass, bridge)
     days = ["sensor.forecast_tomorrow", "sensor.forecast_day_3", "sensor.forecast_tomorrow"]
     result = await options_step(hass, entry, "policy", {"forecast_days": days})
     assert result["type"] is FlowResultType.FORM
